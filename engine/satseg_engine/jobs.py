@@ -1,0 +1,315 @@
+"""Jobs: frozen dataclasses that reject unknown keys and bad values before any work starts.
+
+A verb declares its job as a subclass of `Job` whose fields are made with `option(...)`.
+`load_job` turns a JSON mapping (from `--config job.json`, overridden by command-line flags) into
+that dataclass, or raises one `JobError` naming the key and the fix. `add_job_flags` derives the
+command-line flags from the same fields, so every key is also a flag (`patch_size` ->
+`--patch-size`, nested `train.lr` -> `--train.lr`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import difflib
+import json
+import types
+import typing
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+from .errors import JobError
+
+SCHEMA_VERSION = 1
+J = TypeVar("J", bound="Job")
+
+
+def option(default: Any = dataclasses.MISSING, *, help: str, exists: str | None = None,
+           min: float | None = None, max: float | None = None) -> Any:
+    """A job field. `exists`: "file", "dir" or "path" (must exist); `min`/`max`: numeric bounds."""
+    metadata = {"help": help, "exists": exists, "min": min, "max": max}
+    if isinstance(default, (list, dict, set)):
+        raise TypeError("use a tuple or default_factory-free immutable default")
+    return dataclasses.field(default=default, metadata=metadata)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Job:
+    """Base of every job: carries the schema version."""
+
+    schema: int = option(SCHEMA_VERSION, help="job schema version (always 1)")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able mapping of the resolved job (paths as strings)."""
+        from .events import to_jsonable
+
+        return to_jsonable(dataclasses.asdict(self))
+
+
+# -- loading ---------------------------------------------------------------------------------
+
+def load_job(cls: type[J], data: Mapping[str, Any], *, from_cli: frozenset[str] = frozenset(),
+             prefix: str = "") -> J:
+    """Validate `data` against `cls`. Keys listed in `from_cli` hold strings typed on a shell."""
+    if not isinstance(data, Mapping):
+        raise JobError(f"the job{' section ' + prefix.rstrip('.') if prefix else ''} must be a "
+                       f"JSON object, not {type(data).__name__}", key=prefix.rstrip(".") or None)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    hints = typing.get_type_hints(cls)
+    for key in data:
+        if key not in fields:
+            close = difflib.get_close_matches(str(key), list(fields), n=1)
+            hint = f"did you mean '{prefix}{close[0]}'?" if close else None
+            valid = ", ".join(sorted(fields))
+            raise JobError(f"unknown key '{prefix}{key}' (valid keys: {valid})",
+                           key=f"{prefix}{key}", hint=hint)
+    values: dict[str, Any] = {}
+    for name, field in fields.items():
+        key = f"{prefix}{name}"
+        if name not in data:
+            if field.default is dataclasses.MISSING:
+                raise JobError(f"missing required key '{key}': {field.metadata.get('help', '')}",
+                               key=key, hint=f"add \"{name}\" to the job or pass --"
+                                             f"{key.replace('_', '-')}")
+            values[name] = field.default
+            continue
+        value = _coerce(data[name], hints[name], key, key in from_cli, from_cli)
+        _check_metadata(value, field.metadata, key)
+        values[name] = value
+    if prefix == "" and values.get("schema") != SCHEMA_VERSION:
+        raise JobError(f"unsupported job schema {values.get('schema')!r}: this engine reads "
+                       f"schema {SCHEMA_VERSION}", key="schema",
+                       hint=f'set "schema": {SCHEMA_VERSION}')
+    try:
+        return cls(**values)
+    except JobError:
+        raise
+    except (TypeError, ValueError) as exc:
+        raise JobError(str(exc)) from exc
+
+
+def load_job_file(path: Path) -> dict[str, Any]:
+    """Read a job file; a missing or malformed file is a JobError naming the problem."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise JobError(f"job file not found: {path}", key="config",
+                       hint="check the path given to --config") from None
+    except OSError as exc:
+        raise JobError(f"cannot read job file {path}: {exc.strerror}", key="config") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise JobError(f"job file {path} is not valid JSON: {exc.msg} at line {exc.lineno}, "
+                       f"column {exc.colno}", key="config") from None
+    if not isinstance(data, dict):
+        raise JobError(f"job file {path} must hold a JSON object", key="config")
+    return data
+
+
+def _type_name(tp: Any) -> str:
+    origin = typing.get_origin(tp)
+    if origin is Literal:
+        return "one of " + ", ".join(repr(a) for a in typing.get_args(tp))
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(_type_name(a) for a in typing.get_args(tp))
+    if tp is type(None):
+        return "null"
+    if tp is Path:
+        return "a path"
+    if origin is tuple:
+        return f"a list of {_type_name(typing.get_args(tp)[0])}"
+    if origin is dict:
+        return "an object"
+    if dataclasses.is_dataclass(tp):
+        return "an object"
+    return getattr(tp, "__name__", str(tp))
+
+
+def _bad(value: Any, tp: Any, key: str) -> JobError:
+    return JobError(f"'{key}' must be {_type_name(tp)}, got {value!r}", key=key)
+
+
+def _coerce(value: Any, tp: Any, key: str, text: bool, from_cli: frozenset[str]) -> Any:
+    """Convert `value` to the annotated type `tp`; `text`: the value was typed on a shell."""
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin in (typing.Union, types.UnionType):
+        if value is None or (text and value in ("none", "null", "")):
+            if type(None) in args:
+                return None
+        errors = []
+        for arg in (a for a in args if a is not type(None)):
+            try:
+                return _coerce(value, arg, key, text, from_cli)
+            except JobError as exc:
+                errors.append(exc)
+        raise _bad(value, tp, key)
+    if origin is Literal:
+        if text and not isinstance(value, str):
+            value = str(value)
+        for choice in args:
+            if value == choice or (text and str(choice) == value):
+                return choice
+        close = difflib.get_close_matches(str(value), [str(a) for a in args], n=1)
+        raise JobError(f"'{key}' must be {_type_name(tp)}, got {value!r}", key=key,
+                       hint=f"did you mean {close[0]!r}?" if close else None)
+    if dataclasses.is_dataclass(tp):
+        if text and isinstance(value, str):
+            value = _parse_json(value, key)
+        return load_job(tp, value, from_cli=from_cli, prefix=f"{key}.")
+    if tp is bool:
+        if isinstance(value, bool):
+            return value
+        if text and isinstance(value, str) and value.lower() in _BOOLS:
+            return _BOOLS[value.lower()]
+        raise _bad(value, tp, key)
+    if tp is int:
+        if text and isinstance(value, str):
+            try:
+                return int(value)
+            except ValueError:
+                raise _bad(value, tp, key) from None
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        raise _bad(value, tp, key)
+    if tp is float:
+        if text and isinstance(value, str):
+            try:
+                return float(value)
+            except ValueError:
+                raise _bad(value, tp, key) from None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        raise _bad(value, tp, key)
+    if tp is str:
+        if isinstance(value, str):
+            return value
+        raise _bad(value, tp, key)
+    if tp is Path:
+        if isinstance(value, str) and value:
+            return Path(value).expanduser()
+        raise _bad(value, tp, key)
+    if origin is tuple:
+        if text and isinstance(value, str):
+            value = _parse_json(value, key) if value.startswith("[") else \
+                [v.strip() for v in value.split(",") if v.strip()]
+        if not isinstance(value, (list, tuple)):
+            raise _bad(value, tp, key)
+        item = args[0]
+        if (len(args) == 2 and args[1] is Ellipsis) or len(args) == 1:
+            return tuple(_coerce(v, item, f"{key}[{i}]", text, from_cli)
+                         for i, v in enumerate(value))
+        if len(value) != len(args):
+            raise JobError(f"'{key}' must have {len(args)} items, got {len(value)}", key=key)
+        return tuple(_coerce(v, a, f"{key}[{i}]", text, from_cli)
+                     for i, (v, a) in enumerate(zip(value, args, strict=True)))
+    if origin is dict:
+        if text and isinstance(value, str):
+            value = _parse_json(value, key)
+        if not isinstance(value, Mapping):
+            raise _bad(value, tp, key)
+        kt, vt = args if args else (str, Any)
+        return types.MappingProxyType({
+            _coerce(k, kt, key, True, from_cli): (v if vt is Any else
+                                                  _coerce(v, vt, f"{key}.{k}", text, from_cli))
+            for k, v in value.items()})
+    if tp is Any:
+        return value
+    raise TypeError(f"unsupported job field type {tp!r} for {key}")
+
+
+_BOOLS = {"true": True, "yes": True, "1": True, "on": True,
+          "false": False, "no": False, "0": False, "off": False}
+
+
+def _parse_json(text: str, key: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise JobError(f"'{key}' is not valid JSON: {exc.msg}", key=key) from None
+
+
+def _check_metadata(value: Any, meta: Mapping[str, Any], key: str) -> None:
+    if value is None:
+        return
+    low, high = meta.get("min"), meta.get("max")
+    numbers = value if isinstance(value, tuple) else (value,)
+    for number in numbers:
+        if not isinstance(number, (int, float)) or isinstance(number, bool):
+            continue
+        if low is not None and number < low:
+            raise JobError(f"'{key}' must be >= {low}, got {number}", key=key)
+        if high is not None and number > high:
+            raise JobError(f"'{key}' must be <= {high}, got {number}", key=key)
+    exists = meta.get("exists")
+    if exists and isinstance(value, Path):
+        if not value.exists():
+            raise JobError(f"'{key}': {value} does not exist", key=key,
+                           hint="check the path (relative paths are read from the current "
+                                "directory)")
+        if exists == "file" and not value.is_file():
+            raise JobError(f"'{key}': {value} is not a file", key=key)
+        if exists == "dir" and not value.is_dir():
+            raise JobError(f"'{key}': {value} is not a directory", key=key)
+
+
+# -- command-line flags ----------------------------------------------------------------------
+
+def add_job_flags(parser: argparse.ArgumentParser, cls: type[Job], prefix: str = "") -> None:
+    """One flag per job key (nested sections as --section.key). Unset flags do not override."""
+    hints = typing.get_type_hints(cls)
+    for field in dataclasses.fields(cls):
+        key = f"{prefix}{field.name}"
+        if key == "schema":
+            continue
+        tp = hints[field.name]
+        if dataclasses.is_dataclass(tp):
+            add_job_flags(parser, tp, prefix=f"{key}.")
+            continue
+        required = field.default is dataclasses.MISSING
+        default = "required" if required else f"default: {_show(field.default)}"
+        help_text = f"{field.metadata.get('help', '')} ({_type_name(tp)}; {default})"
+        flag = "--" + key.replace("_", "-")
+        kwargs: dict[str, Any] = {"dest": key, "default": argparse.SUPPRESS,
+                                  "help": help_text.replace("%", "%%")}
+        if tp is bool:
+            parser.add_argument(flag, action=argparse.BooleanOptionalAction, **kwargs)
+        else:
+            parser.add_argument(flag, metavar=_metavar(tp), **kwargs)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, tuple):
+        return ",".join(str(v) for v in value) or "none"
+    return "none" if value is None else str(value)
+
+
+def _metavar(tp: Any) -> str:
+    if typing.get_origin(tp) is Literal:
+        return "{" + ",".join(str(a) for a in typing.get_args(tp)) + "}"
+    if tp is Path or Path in typing.get_args(tp):
+        return "PATH"
+    if tp in (int, float):
+        return "N"
+    return "VALUE"
+
+
+def job_from_args(cls: type[J], config: Path | None, flags: Mapping[str, Any]) -> J:
+    """Merge the job file (if any) with command-line flags (flags win) and validate."""
+    data: dict[str, Any] = load_job_file(config) if config else {}
+    from_cli = set()
+    for dotted, value in flags.items():
+        parts = dotted.split(".")
+        target = data
+        for part in parts[:-1]:
+            target = target.setdefault(part, {})
+            if not isinstance(target, dict):
+                raise JobError(f"'{part}' must be an object", key=part)
+        target[parts[-1]] = value
+        if not isinstance(value, bool):
+            from_cli.add(dotted)
+    return load_job(cls, data, from_cli=frozenset(from_cli))

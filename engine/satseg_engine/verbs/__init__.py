@@ -1,0 +1,1 @@
+"""Engine verbs: one module each, registered in `satseg_engine.cli.VERBS`."""
