@@ -32,6 +32,7 @@ from .jobs import add_job_flags, job_from_args, load_job
 VERBS: dict[str, str] = {
     "doctor": "satseg_engine.verbs.doctor",
     # "sample": "satseg_engine.verbs.sample",
+    "selftest": "satseg_engine.verbs.selftest",
 }
 
 
@@ -111,6 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     stream = _private_stdout()
     events = Events(stream, mode=mode)
+    if os.environ.get("SATSEG_PROCESS_GROUP") == "1" and hasattr(os, "setpgrp"):
+        os.setpgrp()  # the plugin cancels the whole group: data-loader workers included
     signal.signal(signal.SIGTERM, _raise_cancelled)
     signal.signal(signal.SIGINT, _raise_cancelled)
     verb = argv[0]

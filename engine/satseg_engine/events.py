@@ -133,6 +133,7 @@ class Events:
 
     # -- output ----------------------------------------------------------------------------
     def _emit(self, event: dict[str, Any]) -> None:
+        event["t"] = round(self.clock(), 3)
         if self.terminal is not None:
             raise RuntimeError(f"{event['type']} event after the terminal {self.terminal['type']}")
         if event["type"] in TERMINAL:

@@ -139,12 +139,14 @@ def _coerce(value: Any, tp: Any, key: str, text: bool, from_cli: frozenset[str])
         if value is None or (text and value in ("none", "null", "")):
             if type(None) in args:
                 return None
-        errors = []
-        for arg in (a for a in args if a is not type(None)):
+        alternatives = [a for a in args if a is not type(None)]
+        if len(alternatives) == 1:  # Optional[X]: X's own error is the precise one
+            return _coerce(value, alternatives[0], key, text, from_cli)
+        for arg in alternatives:
             try:
                 return _coerce(value, arg, key, text, from_cli)
-            except JobError as exc:
-                errors.append(exc)
+            except JobError:
+                continue
         raise _bad(value, tp, key)
     if origin is Literal:
         if text and not isinstance(value, str):

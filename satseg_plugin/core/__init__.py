@@ -1,0 +1,1 @@
+"""Plugin logic that imports no widgets: settings, the event parser and the engine runner."""

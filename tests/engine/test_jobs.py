@@ -1,0 +1,128 @@
+"""Job validation: every bad job is refused before work starts, naming the key and the fix."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import Literal
+
+import pytest
+
+from satseg_engine import jobs
+from satseg_engine.errors import JobError
+from satseg_engine.jobs import job_from_args, load_job, option
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Section:
+    gamma: float = option(2.0, help="focusing", min=0)
+    names: tuple[str, ...] = option((), help="names")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Example(jobs.Job):
+    image: Path = option(help="input raster", exists="file")
+    patch_size: int = option(256, help="patch size", min=8)
+    ratio: float = option(0.5, help="ratio", min=0, max=1)
+    mode: Literal["fast", "exact"] = option("fast", help="mode")
+    overwrite: bool = option(False, help="overwrite")
+    bands: tuple[int, ...] | None = option(None, help="bands")
+    loss: Section = option(Section(), help="loss section")
+
+
+@pytest.fixture
+def image(tmp_path: Path) -> str:
+    path = tmp_path / "scene.tif"
+    path.write_bytes(b"x")
+    return str(path)
+
+
+def test_a_valid_job_is_typed_and_frozen(image):
+    job = load_job(Example, {"schema": 1, "image": image, "patch_size": 128.0,
+                             "bands": [1, 2, 3], "loss": {"gamma": 1}})
+    assert job.patch_size == 128 and isinstance(job.patch_size, int)
+    assert job.bands == (1, 2, 3) and job.loss.gamma == 1.0
+    assert job.image == Path(image)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        job.patch_size = 3  # type: ignore[misc]
+    assert json.loads(json.dumps(job.to_dict()))["loss"] == {"gamma": 1.0, "names": []}
+
+
+@pytest.mark.parametrize("patch, key, words", [
+    ({"patch_sise": 64}, "patch_sise", "did you mean 'patch_size'"),
+    ({"patch_size": "big"}, "patch_size", "must be int"),
+    ({"patch_size": True}, "patch_size", "must be int"),
+    ({"patch_size": 4}, "patch_size", ">= 8"),
+    ({"ratio": 1.5}, "ratio", "<= 1"),
+    ({"mode": "fsat"}, "mode", "did you mean 'fast'"),
+    ({"overwrite": "yes"}, "overwrite", "must be bool"),
+    ({"bands": [1, "two"]}, "bands[1]", "must be int"),
+    ({"image": "/nonexistent/scene.tif"}, "image", "does not exist"),
+    ({"loss": {"gama": 1}}, "loss.gama", "did you mean 'loss.gamma'"),
+    ({"loss": {"gamma": -1}}, "loss.gamma", ">= 0"),
+    ({"schema": 2}, "schema", "unsupported job schema"),
+])
+def test_bad_values_name_their_key(image, patch, key, words):
+    data = {"schema": 1, "image": image, **patch}
+    with pytest.raises(JobError) as info:
+        load_job(Example, data)
+    assert info.value.key == key
+    assert words in (info.value.message + " " + (info.value.hint or ""))
+
+
+def test_missing_required_key_says_how_to_give_it():
+    with pytest.raises(JobError) as info:
+        load_job(Example, {"schema": 1})
+    assert info.value.key == "image" and "--image" in info.value.hint
+
+
+def test_flags_override_the_job_file_and_are_parsed_from_text(tmp_path, image):
+    config = tmp_path / "job.json"
+    config.write_text(json.dumps({"schema": 1, "image": image, "patch_size": 64,
+                                  "mode": "exact"}))
+    job = job_from_args(Example, config, {"patch_size": "32", "bands": "4,3,2",
+                                          "loss.gamma": "0.5", "overwrite": True})
+    assert (job.patch_size, job.mode, job.bands, job.loss.gamma, job.overwrite) == \
+        (32, "exact", (4, 3, 2), 0.5, True)
+
+
+@pytest.mark.parametrize("content, words", [
+    (None, "job file not found"),
+    ("{not json", "not valid JSON"),
+    ("[1, 2]", "must hold a JSON object"),
+])
+def test_broken_job_files(tmp_path, content, words):
+    config = tmp_path / "job.json"
+    if content is not None:
+        config.write_text(content)
+    with pytest.raises(JobError, match=words):
+        job_from_args(Example, config, {})
+
+
+def test_unknown_key_in_a_real_run_is_one_error_event_and_exit_2(engine, tmp_path):
+    config = tmp_path / "job.json"
+    config.write_text(json.dumps({"schema": 1, "secnds": 1}))
+    run = engine("selftest", "--config", str(config))
+    assert run.returncode == 2
+    assert [e["type"] for e in run.events] == ["started", "error"]
+    error = run.terminal
+    assert error["code"] == "invalid_job" and error["key"] == "secnds"
+    assert "did you mean 'seconds'" in error["hint"]
+
+
+@pytest.mark.parametrize("args, key", [
+    (["--seconds", "soon"], "seconds"),
+    (["--steps", "0"], "steps"),
+    (["--outcome", "explode"], "outcome"),
+])
+def test_bad_flags_in_a_real_run(engine, args, key):
+    run = engine("selftest", *args)
+    assert run.returncode == 2 and run.terminal["type"] == "error"
+    assert run.terminal["key"] == key
+
+
+def test_missing_file_in_a_real_run(engine, tmp_path):
+    run = engine("doctor", "--config", str(tmp_path / "absent.json"))
+    assert run.returncode == 2
+    assert run.terminal["code"] == "invalid_job" and "not found" in run.terminal["message"]
