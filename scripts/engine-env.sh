@@ -28,6 +28,12 @@ if [ ! -f "$venv/.complete" ]; then
     sed -i "s#$venv.partial#$venv#g" "$venv"/bin/* 2>/dev/null || true
     touch "$venv/.complete"
 fi
-"$venv/bin/python" -m pip install "${pip_opts[@]}" -q -c "$here/engine/constraints.txt" \
-    --no-deps --no-build-isolation -e "$here/engine" >&2
+installed=$("$venv/bin/python" -c 'import satseg_engine; print(satseg_engine.__file__)' \
+            2>/dev/null || true)
+if [ "$installed" != "$here/engine/satseg_engine/__init__.py" ] || \
+   [ "$here/engine/pyproject.toml" -nt "$venv/.engine-installed" ]; then
+    "$venv/bin/python" -m pip install "${pip_opts[@]}" -q -c "$here/engine/constraints.txt" \
+        --no-deps --no-build-isolation -e "$here/engine" >&2
+    touch "$venv/.engine-installed"
+fi
 echo "$venv"
