@@ -64,7 +64,6 @@ class SatsegPlugin:
         window = self.iface.mainWindow()
         self.menu = QMenu(translate("satseg", "Satellite Segmentation"), window)
         self.menu.setObjectName(MENU_OBJECT_NAME)
-        self.menu.setIcon(_icon("satseg"))
         _insert_menu(window.menuBar(), self.menu)
         self.toolbar = QToolBar(translate("satseg", "satseg"), window)
         self.toolbar.setObjectName(TOOLBAR_OBJECT_NAME)
