@@ -31,7 +31,15 @@ from .jobs import add_job_flags, job_from_args, load_job
 #: verb name -> module. Order is the order of `satseg --help`.
 VERBS: dict[str, str] = {
     "doctor": "satseg_engine.verbs.doctor",
-    # "sample": "satseg_engine.verbs.sample",
+    "grid": "satseg_engine.verbs.grid",
+    "extract": "satseg_engine.verbs.extract",
+    "info": "satseg_engine.verbs.info",
+    "preview": "satseg_engine.verbs.preview",
+    "predict": "satseg_engine.verbs.predict",
+    "evaluate": "satseg_engine.verbs.evaluate",
+    "models": "satseg_engine.verbs.models",
+    "train": "satseg_engine.verbs.train",
+    "sample": "satseg_engine.verbs.sample",
     "selftest": "satseg_engine.verbs.selftest",
 }
 
@@ -49,14 +57,25 @@ class _Parser(argparse.ArgumentParser):
                        hint=f"see '{self.prog} --help'")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with `only`, just that verb's flags (running one verb imports one module).
+
+    A verb module that fails to import is listed as unavailable in `satseg --help` instead of
+    breaking every other verb.
+    """
     parser = _Parser(prog="satseg", description="Deep-learning semantic segmentation of "
                      "satellite imagery. Events are JSON lines on stdout when it is not a "
                      "terminal (progress bars when it is).")
     parser.add_argument("--version", action="version", version=f"satseg engine {__version__}")
     sub = parser.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
-    for name in VERBS:
-        module = verb_module(name)
+    for name in [only] if only else VERBS:
+        try:
+            module = verb_module(name)
+        except ImportError as exc:
+            if only:
+                raise
+            sub.add_parser(name, help=f"(unavailable: {exc})")
+            continue
         verb_parser = sub.add_parser(name, help=module.HELP, description=module.HELP,
                                      argument_default=argparse.SUPPRESS)
         verb_parser.add_argument("--config", type=Path, metavar="JOB.json", default=None,
@@ -105,7 +124,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         mode = {"json": "json", "bar": "bar"}.get(wanted, mode)
     if not argv or argv[0] in ("-h", "--help", "--version") or "-h" in argv or "--help" in argv:
         try:
-            build_parser().parse_args(argv or ["--help"])
+            only = argv[0] if argv and argv[0] in VERBS else None
+            build_parser(only).parse_args(argv or ["--help"])
         except JobError as exc:
             print(exc.message, file=sys.stderr)
             return 2
@@ -118,7 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGINT, _raise_cancelled)
     verb = argv[0]
     try:
-        args = vars(build_parser().parse_args(argv))
+        args = vars(build_parser(verb if verb in VERBS else None).parse_args(argv))
         config = args.pop("config", None)
         args.pop("progress", None)
         verb = args.pop("verb")

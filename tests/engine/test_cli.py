@@ -101,3 +101,22 @@ def test_output_is_renamed_into_place_when_complete(engine, tmp_path):
     assert output.read_text().splitlines() == ["step 1", "step 2", "step 3"]
     assert run.of_type("artifact")[0]["path"] == str(output.resolve())
     assert sorted(os.listdir(tmp_path)) == ["report.txt"]
+
+
+def test_a_broken_verb_module_does_not_break_the_others(tmp_path):
+    code = """
+import sys
+from satseg_engine import cli
+cli.VERBS["broken"] = "satseg_engine.verbs.does_not_exist"
+status = cli.main(["selftest", "--seconds", "0", "--steps", "1"])
+print("HELP", file=sys.stderr)
+try:
+    cli.main(["--help"])
+except SystemExit:
+    pass
+sys.exit(status)
+"""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout.splitlines()[-1])["type"] == "done"
+    assert "unavailable" in proc.stderr.split("HELP", 1)[1] or "unavailable" in proc.stdout
