@@ -42,9 +42,21 @@ class Job:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able mapping of the resolved job (paths as strings)."""
-        from .events import to_jsonable
+        return _plain(self)
 
-        return to_jsonable(dataclasses.asdict(self))
+
+def _plain(value: Any) -> Any:
+    """Dataclasses, read-only mappings and tuples as JSON data (dataclasses.asdict cannot copy
+    the MappingProxyType that dict fields hold)."""
+    from .events import to_jsonable
+
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return to_jsonable(value)
 
 
 # -- loading ---------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ class Example(jobs.Job):
     mode: Literal["fast", "exact"] = option("fast", help="mode")
     overwrite: bool = option(False, help="overwrite")
     bands: tuple[int, ...] | None = option(None, help="bands")
+    extra: dict[str, float] | None = option(None, help="free-form numbers")
     loss: Section = option(Section(), help="loss section")
 
 
@@ -40,13 +41,17 @@ def image(tmp_path: Path) -> str:
 
 def test_a_valid_job_is_typed_and_frozen(image):
     job = load_job(Example, {"schema": 1, "image": image, "patch_size": 128.0,
-                             "bands": [1, 2, 3], "loss": {"gamma": 1}})
+                             "bands": [1, 2, 3], "loss": {"gamma": 1},
+                             "extra": {"alpha": 1}})
     assert job.patch_size == 128 and isinstance(job.patch_size, int)
     assert job.bands == (1, 2, 3) and job.loss.gamma == 1.0
     assert job.image == Path(image)
     with pytest.raises(dataclasses.FrozenInstanceError):
         job.patch_size = 3  # type: ignore[misc]
-    assert json.loads(json.dumps(job.to_dict()))["loss"] == {"gamma": 1.0, "names": []}
+    with pytest.raises(TypeError):
+        job.extra["alpha"] = 2.0  # type: ignore[index]
+    plain = json.loads(json.dumps(job.to_dict()))
+    assert plain["loss"] == {"gamma": 1.0, "names": []} and plain["extra"] == {"alpha": 1.0}
 
 
 @pytest.mark.parametrize("patch, key, words", [
