@@ -1,0 +1,157 @@
+"""Reading a patch dataset (docs/formats.md) for training: dataset.json and a torch Dataset.
+
+Class values in label patches map to indices in class-table order; values not in the table and
+`ignore_value` map to `ignore_value` (ignored by losses and metrics). Images are normalised with
+`normalization.normalize` (the same function prediction uses) and augmented per sample with a
+generator seeded by (seed, epoch, index), so results do not depend on the number of workers.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch.utils.data import Dataset
+
+from .augment import AugmentParams, augment
+from .errors import SatsegError
+from .normalization import normalize
+
+SPLITS = ("train", "validation", "test")
+
+
+@dataclass(frozen=True)
+class PatchItem:
+    """One patch: its id, its split and where its image and label are."""
+
+    id: str
+    split: str
+    image: Path
+    label: Path
+
+    @property
+    def group(self) -> str:
+        """The source image the patch was cut from (`<image-stem>_<cell id>`)."""
+        return self.id.rsplit("_", 1)[0] if "_" in self.id else self.id
+
+
+def read_dataset_info(root: Path) -> dict[str, Any]:
+    """dataset.json, checked for what training needs."""
+    path = Path(root) / "dataset.json"
+    hint = "choose a folder written by 'satseg extract' (it holds dataset.json and Patch/)"
+    if not path.is_file():
+        raise SatsegError("bad_dataset", f"{root} is not a patch dataset: no dataset.json",
+                          hint=hint, key="dataset")
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise SatsegError("bad_dataset", f"{path} is not valid JSON: {exc}", hint=hint,
+                          key="dataset") from exc
+    if info.get("kind") != "satseg-patch-dataset" or info.get("schema") != 1:
+        raise SatsegError("bad_dataset", f"{path} is not a schema-1 satseg patch dataset",
+                          hint=hint, key="dataset")
+    for key in ("classes", "band_names", "statistics", "ignore_value", "patch_size"):
+        if key not in info:
+            raise SatsegError("bad_dataset", f"{path} lacks '{key}'", hint=hint, key="dataset")
+    if len(info["classes"]) < 2:
+        raise SatsegError("bad_dataset", "the dataset has fewer than 2 classes",
+                          hint="a segmentation needs at least two classes (e.g. background "
+                          "and target)", key="dataset")
+    return info
+
+
+def list_items(root: Path, split: str, source: str = "images") -> list[PatchItem]:
+    """Patches of one split that have both an image and a label, sorted by id."""
+    folder = Path(root) / "Patch" / split
+    images = folder / source
+    labels = folder / "labels"
+    if not images.is_dir():
+        return []
+    items = []
+    for image in sorted(images.glob("*.tif")):
+        label = labels / image.name
+        if label.is_file():
+            items.append(PatchItem(image.stem, split, image, label))
+    return items
+
+
+def label_lookup(classes: Sequence[Mapping[str, Any]], ignore_value: int) -> np.ndarray:
+    """256-entry table: class value -> index in class-table order; everything else -> ignore."""
+    table = np.full(256, ignore_value, dtype=np.uint8)
+    for index, cls in enumerate(classes):
+        table[int(cls["value"])] = index
+    return table
+
+
+def read_label(path: Path, lookup: np.ndarray) -> np.ndarray:
+    import rasterio
+
+    with rasterio.open(path) as src:
+        return lookup[src.read(1).astype(np.uint8, copy=False)]
+
+
+class PatchDataset(Dataset):
+    """(normalised image float32 (C,H,W), class-index mask int64 (H,W)) per patch."""
+
+    def __init__(self, items: Sequence[PatchItem], normalization: Mapping[str, Any],
+                 lookup: np.ndarray, ignore_value: int, augment_params: AugmentParams | None,
+                 seed: int = 0):
+        self.items = list(items)
+        self.normalization = dict(normalization)
+        self.lookup = lookup
+        self.ignore_value = ignore_value
+        self.augment_params = augment_params
+        self.seed = seed
+        self.epoch = 0
+
+    def set_epoch(self, epoch: int) -> None:
+        """Seeds this epoch's augmentation (set before each DataLoader iteration)."""
+        self.epoch = epoch
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
+        import rasterio
+
+        item = self.items[index]
+        with rasterio.open(item.image) as src:
+            image = normalize(src.read(), self.normalization)
+        mask = read_label(item.label, self.lookup)
+        if mask.shape != image.shape[1:]:
+            raise SatsegError("bad_dataset", f"patch {item.id}: label {mask.shape} and image "
+                              f"{image.shape[1:]} differ in size", hint="re-extract the dataset")
+        if self.augment_params is not None:
+            rng = np.random.default_rng((self.seed, self.epoch, index))
+            image, mask = augment(image, mask, self.augment_params, rng, self.ignore_value)
+        return torch.from_numpy(image), torch.from_numpy(mask.astype(np.int64))
+
+
+def class_presence(items: Sequence[PatchItem], lookup: np.ndarray, n_classes: int
+                   ) -> np.ndarray:
+    """(patches, classes) bool: which classes occur in each patch (reads the label patches)."""
+    presence = np.zeros((len(items), n_classes), dtype=bool)
+    for row, item in enumerate(items):
+        mask = read_label(item.label, lookup)
+        counts = np.bincount(mask.ravel(), minlength=256)[:n_classes]
+        presence[row] = counts > 0
+    return presence
+
+
+def balanced_weights(presence: np.ndarray) -> np.ndarray:
+    """Sampling weight per patch: mean over its classes of 1 / (patches holding the class).
+
+    Patches holding rare classes are drawn more often; a patch with no labelled pixel gets the
+    smallest weight seen (still drawable).
+    """
+    holders = presence.sum(axis=0).astype(np.float64)
+    inverse = np.where(holders > 0, 1.0 / np.maximum(holders, 1), 0.0)
+    present = presence.sum(axis=1)
+    weights = (presence * inverse).sum(axis=1) / np.maximum(present, 1)
+    floor = weights[weights > 0].min() if (weights > 0).any() else 1.0
+    return np.where(weights > 0, weights, floor)

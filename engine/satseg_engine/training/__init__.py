@@ -1,0 +1,24 @@
+"""Training: `train(job, events) -> summary`, callable as a function (hyper-parameter search).
+
+Modules: setup (device, precision, model, loaders), loop (one epoch / one evaluation), fit (one
+run with checkpoints and reports), kfold (cross-validation), persist (checkpoints and resume),
+reports (csv/json/plots), state (run bookkeeping, early stopping).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def train(job: Any, events: Any) -> dict[str, Any]:
+    """Run the `train` verb's job: one run on the dataset's splits, or k-fold CV."""
+    from ..patch_data import SPLITS, list_items, read_dataset_info
+    from .fit import fit
+    from .kfold import run_kfold
+
+    info = read_dataset_info(job.dataset)
+    if job.kfold.folds >= 2:
+        return run_kfold(job, events, info)
+    items = {split: list_items(job.dataset, split, job.data.source) for split in SPLITS}
+    events.log(", ".join(f"{len(v)} {k} patches" for k, v in items.items()))
+    return fit(job, events, info, items, job.output_dir, resume=job.resume)

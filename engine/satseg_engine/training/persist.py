@@ -1,0 +1,77 @@
+"""Writing the run's checkpoints (rank 0 only) and restoring a run from last.pt."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from ..checkpoint import read_checkpoint, save_checkpoint
+from ..errors import SatsegError
+from ..schedules import Schedule
+from .state import RunState, restore_rng, rng_state
+
+ROLES = ("best_loss", "best_iou", "last")
+#: header keys that must match between a resumed checkpoint and the new job.
+MUST_MATCH = ("architecture", "encoder", "model_kwargs", "in_channels", "task", "classes")
+
+
+class CheckpointWriter:
+    """Writes best_loss.pt, best_iou.pt and last.pt into `folder` (only in the main process)."""
+
+    def __init__(self, folder: Path, header: dict[str, Any], enabled: bool):
+        self.folder = Path(folder)
+        self.header = header
+        self.enabled = enabled
+        self.written: dict[str, Path] = {}
+
+    def path(self, role: str) -> Path:
+        return self.folder / f"{role}.pt"
+
+    def save(self, role: str, model: nn.Module, epoch: int, metrics: dict[str, Any],
+             resume: dict[str, Any] | None = None) -> Path | None:
+        if not self.enabled:
+            return None
+        header = {**self.header, "epoch": epoch, "metrics": metrics, "role": role}
+        path = save_checkpoint(self.path(role), header, model.state_dict(), resume=resume)
+        self.written[role] = path
+        return path
+
+
+def resume_payload(optimizer: torch.optim.Optimizer, schedule: Schedule,
+                   scaler: torch.amp.GradScaler, state: RunState, *,
+                   interrupted: bool) -> dict[str, Any]:
+    """The `resume` section of last.pt (formats.md): plain data and tensors only."""
+    return {"optimizer": optimizer.state_dict(), "scheduler": schedule.state_dict(),
+            "scaler": scaler.state_dict() if scaler.is_enabled() else None,
+            "epoch": state.epoch, "rng": rng_state(), "state": state.to_dict(),
+            "interrupted": interrupted}
+
+
+def restore(path: Path, header: dict[str, Any], model: nn.Module,
+            optimizer: torch.optim.Optimizer, schedule: Schedule,
+            scaler: torch.amp.GradScaler) -> RunState:
+    """Load weights, optimiser, schedule, scaler and RNG from a last checkpoint."""
+    data = read_checkpoint(path)
+    resume = data.get("resume")
+    if not isinstance(resume, dict):
+        raise SatsegError("bad_resume", f"{path} holds no training state to resume from",
+                          hint="resume from last.pt (best_*.pt hold weights only)", key="resume")
+    old = data["header"]
+    for key in MUST_MATCH:
+        if old.get(key) != header.get(key):
+            raise SatsegError("bad_resume", f"cannot resume: '{key}' differs between {path} "
+                              f"({old.get(key)!r}) and this job ({header.get(key)!r})",
+                              hint="resume with the same model, dataset classes and task",
+                              key="resume")
+    model.load_state_dict(data["state_dict"])
+    optimizer.load_state_dict(resume["optimizer"])
+    schedule.load_state_dict(resume["scheduler"])
+    if resume.get("scaler") and scaler.is_enabled():
+        scaler.load_state_dict(resume["scaler"])
+    restore_rng(resume["rng"])
+    state = RunState.from_dict(resume["state"])
+    state.stopped_early = False
+    return state

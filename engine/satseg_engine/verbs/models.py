@@ -1,0 +1,29 @@
+"""`satseg models`: the architectures and encoders `train` accepts (the dialog reads this)."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from .. import jobs
+
+HELP = "list the model architectures and encoders that 'train' accepts"
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Job(jobs.Job):
+    pass
+
+
+def run(job: Job, events: Any) -> dict[str, Any]:
+    from .. import models
+
+    architectures = [{"name": name,
+                      "uses_encoder": name != models.CUSTOM_UNET,
+                      "min_patch_size": models.MIN_INPUT_SIZE.get(name)}
+                     for name in models.ARCHITECTURES]
+    encoders = models.encoder_names()
+    events.log(f"{len(architectures)} architectures, {len(encoders)} encoders")
+    return {"architectures": architectures, "encoders": encoders,
+            "default_architecture": "Unet", "default_encoder": "resnet34",
+            "pretrained_weights": "local file only (model.encoder_weights_path)"}

@@ -1,0 +1,49 @@
+"""Normalisation methods, nodata handling, augmentation alignment, label mapping."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from satseg_engine.augment import AugmentParams, augment
+from satseg_engine.normalization import METHODS, make_normalization, normalize
+from satseg_engine.patch_data import label_lookup
+
+STATS = {"bands": [{"name": "B1", "mean": 100.0, "std": 10.0, "min": 0.0, "max": 200.0,
+                    "p1": 50.0, "p2": 60.0, "p98": 140.0, "p99": 150.0}]}
+
+
+@pytest.mark.parametrize(("method", "value", "expected"), [
+    ("standardize", 120.0, 2.0),
+    ("percentile_1_99", 100.0, 0.5),
+    ("percentile_1_99", 500.0, 1.0),   # clipped
+    ("percentile_2_98", 40.0, 0.0),    # clipped
+    ("sigma_clip", 85.0, 0.25),        # [70, 130] → 0–1
+    ("minmax", 50.0, 0.25),
+    ("none", 123.0, 123.0),
+])
+def test_normalization_methods(method: str, value: float, expected: float) -> None:
+    norm = make_normalization(method, STATS, nodata=0)
+    image = np.array([[[value, 0.0, np.nan]]], dtype=np.float32)
+    out = normalize(image, norm)
+    assert out[0, 0, 0] == pytest.approx(expected)
+    assert out[0, 0, 1] == 0.0 and out[0, 0, 2] == 0.0  # nodata and NaN become 0
+    assert set(METHODS) >= {method}
+
+
+def test_augmentation_moves_image_and_mask_together() -> None:
+    rng = np.random.default_rng(0)
+    mask = rng.integers(0, 3, (16, 16)).astype(np.uint8)
+    image = np.stack([mask, mask * 2]).astype(np.float32) + 1.0  # image encodes the mask
+    params = AugmentParams(scale=0.2, shift=0.2, probability=1.0)
+    for seed in range(10):
+        aug_image, aug_mask = augment(image, mask, params, np.random.default_rng(seed), 255)
+        inside = aug_mask != 255
+        assert np.array_equal(aug_image[0][inside] - 1.0, aug_mask[inside])
+        assert np.all(aug_image[:, ~inside] == 0.0)
+
+
+def test_label_values_map_to_class_table_order() -> None:
+    lookup = label_lookup([{"value": 5}, {"value": 1}], ignore_value=255)
+    labels = np.array([5, 1, 3, 255], dtype=np.uint8)
+    assert lookup[labels].tolist() == [0, 1, 255, 255]
