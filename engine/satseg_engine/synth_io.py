@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 import warnings
 import xml.etree.ElementTree as ET
@@ -11,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .prediction.outputs import CLASSES_TAG
+from .classtable import write_class_tag
 from .synth_spectra import CLASSES, class_table
 
 TIFF_OPTIONS = {"driver": "GTiff", "tiled": True, "blockxsize": 256, "blockysize": 256,
@@ -54,9 +53,7 @@ def describe_labels(dataset: Any) -> None:
     for value, _, colour in CLASSES:
         colours[value] = (*(int(colour[i:i + 2], 16) for i in (1, 3, 5)), 255)
     dataset.write_colormap(1, colours)
-    table = json.dumps(class_table())
-    dataset.update_tags(1, **{CLASSES_TAG: table})  # where predict and evaluate put/read it
-    dataset.update_tags(**{CLASSES_TAG: table})
+    write_class_tag(dataset, class_table())  # where extract, predict and evaluate read it
     dataset.set_band_description(1, "class")
 
 

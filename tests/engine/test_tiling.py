@@ -1,0 +1,106 @@
+"""Window math and split assignment (pure functions, no I/O)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import shapely
+
+from satseg_engine import splits
+from satseg_engine.tiling import Cell, PixelArea, axis_offsets, grow_area, lattice
+
+
+@pytest.mark.parametrize(("start", "stop", "size", "stride", "edges", "expected"), [
+    (0, 256, 256, 256, True, [0]),
+    (0, 255, 256, 256, True, []),                  # smaller than one cell
+    (0, 600, 256, 256, False, [0, 256]),           # remainder dropped
+    (0, 600, 256, 256, True, [0, 256, 344]),       # remainder covered by a flush edge cell
+    (0, 512, 256, 192, True, [0, 192, 256]),       # overlap 64
+    (10, 300, 100, 100, True, [10, 110, 200]),     # lattice anchored at the area's start
+    (0, 300, 100, 100, True, [0, 100, 200]),       # exact fit: no extra cell
+])
+def test_axis_offsets(start, stop, size, stride, edges, expected):
+    assert axis_offsets(start, stop, size, stride, edges) == expected
+
+
+@pytest.mark.parametrize(("height", "width", "size", "overlap"), [
+    (131, 257, 64, 0), (300, 301, 100, 20), (64, 64, 64, 0), (1000, 77, 32, 31)])
+def test_lattice_covers_area_with_whole_cells(height, width, size, overlap):
+    area = PixelArea(0, 0, height, width)
+    cells = lattice(area, size, size - overlap)
+    covered = np.zeros((height, width), dtype=bool)
+    for cell in cells:
+        assert isinstance(cell.row_off, int) and isinstance(cell.col_off, int)
+        assert cell.size == size and cell.row_end <= height and cell.col_end <= width
+        covered[cell.row_off:cell.row_end, cell.col_off:cell.col_end] = True
+    assert covered.all()
+
+
+def test_grow_area_keeps_cells_inside_raster():
+    grown = grow_area(PixelArea(95, 95, 100, 100), 32, 100, 100)
+    assert (grown.height, grown.width) == (32, 32) and grown.row1 == 100 and grown.col1 == 100
+
+
+@pytest.mark.parametrize(("a", "b", "touch"), [
+    (Cell(0, 0, 10), Cell(0, 10, 10), True),    # shared edge
+    (Cell(0, 0, 10), Cell(10, 10, 10), True),   # shared corner
+    (Cell(0, 0, 10), Cell(5, 5, 10), True),     # overlap
+    (Cell(0, 0, 10), Cell(0, 11, 10), False),   # one pixel apart
+    (Cell(0, 0, 10), Cell(11, 11, 10), False),
+])
+def test_touches(a, b, touch):
+    assert a.touches(b) is touch and b.touches(a) is touch
+
+
+def boxes(cells):
+    return [shapely.box(c.col_off, c.row_off, c.col_end, c.row_end) for c in cells]
+
+
+# min_train: the buffer costs the ring of train cells along each held-out block (measured on
+# large grids: block_size 1 keeps ~4 % train, 2 ~26 %, 4 ~48 %, 8 ~59 % at ratios 0.7/0.15/0.15)
+@pytest.mark.parametrize(("size", "overlap", "block_size", "seed", "min_train"), [
+    (10, 0, 2, 0, 0.1), (10, 0, 3, 1, 0.2), (10, 4, 2, 2, 0.05), (16, 0, 1, 3, 0.0),
+    (5, 0, 4, 4, 0.35), (5, 2, 6, 5, 0.35)])
+def test_blocks_never_let_train_touch_test(size, overlap, block_size, seed, min_train):
+    cells = lattice(PixelArea(0, 0, 237, 251), size, size - overlap)
+    names = splits.assign("blocks", cells, (0.6, 0.2, 0.2), seed, origin=(0, 0),
+                          stride=size - overlap, block_size=block_size)
+    train = shapely.union_all(boxes([c for c, s in zip(cells, names, strict=True)
+                                     if s == "train"]))
+    for split in ("test", "validation"):
+        held = [c for c, s in zip(cells, names, strict=True) if s == split]
+        assert held, f"no {split} cells"
+        assert not any(train.intersects(b) for b in boxes(held))  # no edge, corner or overlap
+    assert names.count("train") > max(min_train * len(cells), 0)
+
+
+def test_blocks_assign_whole_blocks():
+    cells = lattice(PixelArea(0, 0, 80, 80), 10, 10)
+    names = splits.assign_blocks(cells, (0.5, 0.25, 0.25), 7, origin=(0, 0), stride=10,
+                                 block_size=4)
+    for block_r in (0, 1):
+        for block_c in (0, 1):
+            members = {names[i] for i, c in enumerate(cells)
+                       if c.row_off // 40 == block_r and c.col_off // 40 == block_c}
+            assert len(members - {""}) == 1  # one split per block (plus buffer cells)
+
+
+def test_random_split_reproducible_and_close_to_ratios():
+    cells = lattice(PixelArea(0, 0, 500, 400), 10, 10)  # 2000 cells
+    a = splits.assign("random", cells, (0.7, 0.2, 0.1), 5)
+    assert a == splits.assign("random", cells, (0.7, 0.2, 0.1), 5)
+    assert a != splits.assign("random", cells, (0.7, 0.2, 0.1), 6)
+    assert [a.count(s) for s in splits.SPLITS] == [1400, 400, 200]
+
+
+@pytest.mark.parametrize(("values", "expected"), [
+    (["train", "VAL", None, "test", "Validation", ""],
+     ["train", "validation", "", "test", "validation", ""])])
+def test_attribute_values(values, expected):
+    assert splits.normalise_attribute_values(values, "split") == expected
+
+
+def test_attribute_values_refuse_unknown():
+    with pytest.raises(splits.SatsegError) as info:
+        splits.normalise_attribute_values(["train", "holdout"], "split")
+    assert info.value.code == "bad_split_values" and "holdout" in info.value.message
