@@ -1,0 +1,72 @@
+"""The model side of prediction: batches of normalised windows in, class probabilities out.
+
+On CUDA the forward runs under autocast (bfloat16 where supported, else float16) with
+channels-last memory; on the CPU in float32. Flip test-time augmentation averages the
+probabilities of the identity, horizontal, vertical and both flips.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import torch
+from torch import nn
+
+from ..errors import SatsegError
+
+#: flip dimensions of a (B, C, H, W) batch for test-time augmentation.
+TTA_FLIPS: tuple[tuple[int, ...], ...] = ((), (3,), (2,), (2, 3))
+
+
+def output_channels(header: Mapping[str, Any]) -> int:
+    """Logits per pixel: 1 for a binary task (sigmoid), one per class otherwise (softmax)."""
+    return 1 if header["task"] == "binary" else len(header["classes"])
+
+
+class Predictor:
+    """Wraps a model in eval mode on `device`; `probabilities(batch)` -> (B, K, H, W) float32."""
+
+    def __init__(self, model: nn.Module, header: Mapping[str, Any], device: torch.device,
+                 amp: bool = True, tta: bool = False):
+        self.device = device
+        self.binary = header["task"] == "binary"
+        self.channels = output_channels(header)
+        self.cuda = device.type == "cuda"
+        self.amp_dtype = None
+        if self.cuda and amp:
+            self.amp_dtype = (torch.bfloat16 if torch.cuda.is_bf16_supported()
+                              else torch.float16)
+        self.model = model.to(device).eval()
+        if self.cuda:
+            self.model = self.model.to(memory_format=torch.channels_last)
+        self.flips = TTA_FLIPS if tta else TTA_FLIPS[:1]
+
+    def _logits(self, batch: torch.Tensor) -> torch.Tensor:
+        if self.cuda:
+            batch = batch.contiguous(memory_format=torch.channels_last)
+        with torch.autocast(self.device.type, dtype=self.amp_dtype,
+                            enabled=self.amp_dtype is not None):
+            out = self.model(batch)
+        if isinstance(out, Mapping):
+            out = out.get("out", next(iter(out.values())))
+        elif isinstance(out, (tuple, list)):
+            out = out[0]
+        expected = (batch.shape[0], self.channels, *batch.shape[2:])
+        if tuple(out.shape) != expected:
+            raise SatsegError("model_output", f"the model returned shape {tuple(out.shape)} "
+                              f"for a batch of {tuple(batch.shape)}; expected {expected}",
+                              hint="the checkpoint's header (task/classes) does not match its "
+                                   "network")
+        return out.float()
+
+    @torch.inference_mode()
+    def probabilities(self, batch: torch.Tensor) -> torch.Tensor:
+        total: torch.Tensor | None = None
+        for dims in self.flips:
+            logits = self._logits(batch.flip(dims) if dims else batch)
+            probs = torch.sigmoid(logits) if self.binary else torch.softmax(logits, dim=1)
+            probs = probs.flip(dims) if dims else probs
+            total = probs if total is None else total + probs
+        assert total is not None
+        return total / len(self.flips) if len(self.flips) > 1 else total

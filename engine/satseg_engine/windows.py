@@ -1,0 +1,87 @@
+"""Sliding-window placement for prediction: pure arithmetic, no I/O.
+
+Windows are `patch` × `patch`, placed on one regular stride in both directions and never clamped
+to the raster: they start `margin` pixels before the first row/column and continue until the
+last one ends at least `margin` pixels past the raster's far edge. Pixels outside the raster are
+padded by the reader (reflection), so every raster pixel — edges and corners included — sees at
+least one window in which it is not on the window's rim, and a raster smaller than one patch is
+covered by a single window.
+
+`overlap` is a fraction of the patch (0 ≤ overlap ≤ 0.9): stride = round(patch × (1 − overlap)),
+at least 1 pixel. margin = (patch − stride) // 2, i.e. half the overlap.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+MAX_OVERLAP = 0.9
+
+
+def stride_for(patch: int, overlap: float) -> int:
+    """The step between windows for an overlap fraction of the patch."""
+    if patch < 1:
+        raise ValueError(f"patch must be >= 1, got {patch}")
+    if not 0.0 <= overlap <= MAX_OVERLAP:
+        raise ValueError(f"overlap must be within 0–{MAX_OVERLAP}, got {overlap}")
+    return max(1, round(patch * (1.0 - overlap)))
+
+
+def axis_starts(size: int, patch: int, stride: int) -> list[int]:
+    """Window start offsets along one axis (may be negative / extend past `size`)."""
+    if size < 1:
+        raise ValueError(f"size must be >= 1, got {size}")
+    if not 1 <= stride <= patch:
+        raise ValueError(f"stride must be within 1..patch ({patch}), got {stride}")
+    margin = (patch - stride) // 2
+    count = max(1, math.ceil((size + 2 * margin - patch) / stride) + 1)
+    return [-margin + i * stride for i in range(count)]
+
+
+@dataclasses.dataclass(frozen=True)
+class WindowPlan:
+    """Where the windows of one raster (height × width) go.
+
+    `rows`/`cols`: window start offsets (raster pixel coordinates, possibly negative).
+    The padded canvas spans rows [rows[0], rows[-1] + patch) and likewise for columns.
+    """
+
+    height: int
+    width: int
+    patch: int
+    stride: int
+    rows: tuple[int, ...]
+    cols: tuple[int, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.rows) * len(self.cols)
+
+    @property
+    def canvas_width(self) -> int:
+        """Width of the padded canvas covered by one row of windows."""
+        return self.cols[-1] + self.patch - self.cols[0]
+
+    @property
+    def left(self) -> int:
+        """Canvas column of raster column 0 (the left padding)."""
+        return -self.cols[0]
+
+    def final_rows(self, index: int) -> tuple[int, int]:
+        """Raster rows [start, stop) that are complete once window row `index` is done.
+
+        No later window row touches them, so they can be normalised and written. Over all
+        indices the ranges tile [0, height) exactly, in order.
+        """
+        start = 0 if index == 0 else self.rows[index]
+        stop = self.height if index == len(self.rows) - 1 else self.rows[index + 1]
+        start, stop = max(0, start), min(self.height, stop)
+        return start, max(start, stop)
+
+
+def plan_windows(height: int, width: int, patch: int, overlap: float) -> WindowPlan:
+    """Windows covering a height × width raster with `overlap` (fraction of the patch)."""
+    stride = stride_for(patch, overlap)
+    return WindowPlan(height, width, patch, stride, tuple(axis_starts(height, patch, stride)),
+                      tuple(axis_starts(width, patch, stride)))

@@ -1,0 +1,70 @@
+"""Sliding-window placement: full coverage, one regular stride, no clamped windows."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from satseg_engine.windows import axis_starts, plan_windows, stride_for
+
+CASES = [  # height, width, patch, overlap
+    (1, 1, 32, 0.5),        # one pixel
+    (10, 300, 32, 0.0),     # thin strip, no overlap
+    (31, 32, 32, 0.5),      # just under / exactly one patch
+    (32, 32, 32, 0.5),
+    (33, 100, 32, 0.25),    # one pixel more than a patch
+    (1000, 37, 64, 0.9),    # tall and narrow, heavy overlap
+    (257, 513, 256, 0.5),   # not a multiple of the stride
+    (100, 100, 16, 0.0),
+]
+
+
+@pytest.mark.parametrize(("height", "width", "patch", "overlap"), CASES)
+def test_windows_cover_every_pixel_on_one_stride(height, width, patch, overlap):
+    plan = plan_windows(height, width, patch, overlap)
+    margin = (patch - plan.stride) // 2
+    for size, starts in ((height, plan.rows), (width, plan.cols)):
+        # regular stride everywhere, edges included: nothing is shifted to fit the raster
+        assert np.all(np.diff(starts) == plan.stride)
+        assert starts[0] == -margin
+        covered = np.zeros(size, dtype=int)
+        best_depth = np.full(size, -1)
+        for s in starts:
+            lo, hi = max(s, 0), min(s + patch, size)
+            covered[lo:hi] += 1
+            pixels = np.arange(lo, hi)
+            depth = np.minimum(pixels - s, s + patch - 1 - pixels)  # distance to the window rim
+            best_depth[lo:hi] = np.maximum(best_depth[lo:hi], depth)
+        assert covered.min() >= 1
+        # every pixel, corners included, is at least `margin` inside some window
+        assert best_depth.min() >= min(margin, (patch - 1) // 2)
+        assert starts[-1] + patch >= size  # the far edge is covered by a full window
+
+
+@pytest.mark.parametrize(("height", "width", "patch", "overlap"), CASES)
+def test_final_rows_tile_the_raster_in_order(height, width, patch, overlap):
+    plan = plan_windows(height, width, patch, overlap)
+    ranges = [plan.final_rows(i) for i in range(len(plan.rows))]
+    rows = [r for start, stop in ranges for r in range(start, stop)]
+    assert rows == list(range(height))
+    for i, (start, stop) in enumerate(ranges):  # finished rows lie inside that row of windows
+        if stop > start:
+            assert plan.rows[i] <= start and stop <= plan.rows[i] + patch
+            assert i == len(plan.rows) - 1 or stop <= plan.rows[i + 1]
+
+
+@pytest.mark.parametrize(("patch", "overlap", "stride"), [
+    (256, 0.5, 128), (256, 0.0, 256), (256, 0.25, 192), (256, 0.9, 26), (1, 0.9, 1), (3, 0.5, 2)])
+def test_stride_from_overlap(patch, overlap, stride):
+    assert stride_for(patch, overlap) == stride
+
+
+@pytest.mark.parametrize("overlap", [-0.1, 0.95, 1.0])
+def test_overlap_out_of_range_is_refused(overlap):
+    with pytest.raises(ValueError, match="overlap"):
+        stride_for(256, overlap)
+
+
+def test_a_raster_smaller_than_a_patch_gets_one_window():
+    assert axis_starts(5, 256, 128) == [-64]
+    assert plan_windows(5, 7, 256, 0.5).count == 1
