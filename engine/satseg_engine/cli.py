@@ -1,7 +1,8 @@
 """`satseg VERB [--config job.json] [--flags]`: the engine's command line.
 
 Each verb is a module in `satseg_engine.verbs` with `HELP` (one line), `Job` (a `jobs.Job`
-subclass), `run(job, events) -> summary` and optionally `device(job) -> str`. Verb modules import
+subclass), `run(job, events) -> summary`, optionally `device(job) -> str` and `POSITIONAL` (a
+key that may also be given as the first argument). Verb modules import
 only the standard library at top level, so `satseg --help` and light verbs start fast.
 
 stdout carries events only: before a verb runs, file descriptor 1 is pointed at stderr so that
@@ -83,6 +84,11 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         verb_parser.add_argument("--progress", choices=("auto", "json", "bar"), default="auto",
                                  help="json: JSON-line events on stdout; bar: progress bars "
                                       "and text on stderr; auto: bar on a terminal, else json")
+        positional = getattr(module, "POSITIONAL", None)
+        if positional:  # e.g. `satseg info DATASET` as well as `--dataset DATASET`
+            verb_parser.add_argument(positional, nargs="?", metavar=positional.upper(),
+                                     default=argparse.SUPPRESS,
+                                     help=f"same as --{positional.replace('_', '-')}")
         add_job_flags(verb_parser, module.Job)
     return parser
 
