@@ -398,5 +398,505 @@
         <source>not used: {reason}</source>
         <translation>non utilisé : {reason}</translation>
     </message>
+    <message>
+        <location filename="../satseg_plugin/core/layers.py" line="68" />
+        <source>No layer is selected.</source>
+        <translation>Aucune couche n'est sélectionnée.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/layers.py" line="72" />
+        <source>Layer '{name}' is not read from a file (provider: {provider}). Save it as a GeoTIFF or GeoPackage (right-click ▸ Export ▸ Save As…) and use the saved layer.</source>
+        <translation>La couche « {name} » n'est pas lue depuis un fichier (fournisseur : {provider}). Enregistrez-la en GeoTIFF ou en GeoPackage (clic droit ▸ Exporter ▸ Sauvegarder sous…) et utilisez la couche enregistrée.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/layers.py" line="79" />
+        <source>Layer '{name}' is not a local file ({source}). Save it as a GeoTIFF or GeoPackage and use the saved layer.</source>
+        <translation>La couche « {name} » n'est pas un fichier local ({source}). Enregistrez-la en GeoTIFF ou en GeoPackage et utilisez la couche enregistrée.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/layers.py" line="84" />
+        <source>Layer '{name}' is one raster inside a container file; export it as a GeoTIFF (right-click ▸ Export ▸ Save As…).</source>
+        <translation>La couche « {name} » est un raster à l'intérieur d'un fichier conteneur ; exportez-la en GeoTIFF (clic droit ▸ Exporter ▸ Sauvegarder sous…).</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/layers.py" line="96" />
+        <source>Layer '{name}' has a filter; the engine would read all its features. Save the filtered features to a new file and use that layer.</source>
+        <translation>La couche « {name} » a un filtre ; le moteur lirait toutes ses entités. Enregistrez les entités filtrées dans un nouveau fichier et utilisez cette couche.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/layers.py" line="101" />
+        <source>Layer '{name}' has unsaved edits. Save them first (Toggle Editing ▸ Save).</source>
+        <translation>La couche « {name} » a des modifications non enregistrées. Enregistrez-les d'abord (Basculer en mode édition ▸ Enregistrer).</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/layers.py" line="108" />
+        <source>Layer '{name}' is not the first layer of its file, and the engine reads the first one. Save it to a file of its own.</source>
+        <translation>La couche « {name} » n'est pas la première couche de son fichier, et le moteur lit la première. Enregistrez-la dans un fichier à part.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/layers.py" line="250" />
+        <source>train</source>
+        <translation>entraînement</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/layers.py" line="251" />
+        <source>validation</source>
+        <translation>validation</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/layers.py" line="252" />
+        <source>test</source>
+        <translation>test</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/layers.py" line="253" />
+        <source>unassigned</source>
+        <translation>non attribuée</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/layers.py" line="300" />
+        <source>QGIS could not open the grid {path}.</source>
+        <translation>QGIS n'a pas pu ouvrir la grille {path}.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/layers.py" line="312" />
+        <source>Several images are extracted together when they lie in one folder; these are in {count} folders. Move them into one folder, or extract them one at a time.</source>
+        <translation>Plusieurs images sont extraites ensemble lorsqu'elles se trouvent dans un même dossier ; celles-ci sont dans {count} dossiers. Déplacez-les dans un seul dossier, ou extrayez-les une par une.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/layers.py" line="327" />
+        <source>The engine takes several images as a name pattern in one folder, and {pattern} also matches {extra}. Tick those images too, or extract the images one at a time.</source>
+        <translation>Le moteur reçoit plusieurs images sous la forme d'un motif de nom dans un dossier, et {pattern} désigne aussi {extra}. Cochez aussi ces images, ou extrayez les images une par une.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/class_table.py" line="34" />
+        <source>Value</source>
+        <translation>Valeur</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/class_table.py" line="34" />
+        <source>Name</source>
+        <translation>Nom</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/class_table.py" line="34" />
+        <source>Colour</source>
+        <translation>Couleur</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/class_table.py" line="44" />
+        <source>Add class</source>
+        <translation>Ajouter une classe</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/class_table.py" line="46" />
+        <source>Remove selected</source>
+        <translation>Supprimer la sélection</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/class_table.py" line="81" />
+        <source>Class colour</source>
+        <translation>Couleur de la classe</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/class_table.py" line="104" />
+        <source>Give a name to the class(es) with value {values} in the class table.</source>
+        <translation>Donnez un nom à la ou aux classes de valeur {values} dans la table des classes.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/class_table.py" line="110" />
+        <source>Class values must be distinct; {values} appear(s) more than once in the class table.</source>
+        <translation>Les valeurs des classes doivent être distinctes ; {values} apparaît (apparaissent) plusieurs fois dans la table des classes.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="96" />
+        <source>satseg — Extract patches</source>
+        <translation>satseg — Extraire des imagettes</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="103" />
+        <source>All bands</source>
+        <translation>Toutes les bandes</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="104" />
+        <source>Tick the bands to extract; none ticked = all bands</source>
+        <translation>Cochez les bandes à extraire ; aucune cochée = toutes les bandes</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="112" />
+        <source>Class values (one band)</source>
+        <translation>Valeurs de classe (une bande)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="113" />
+        <source>RGB colour mask</source>
+        <translation>Masque de couleurs RVB</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="120" />
+        <source>Build a grid automatically</source>
+        <translation>Construire une grille automatiquement</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="126" />
+        <source>Replace an existing dataset</source>
+        <translation>Remplacer un jeu de données existant</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="129" />
+        <source>Inputs</source>
+        <translation>Entrées</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="131" />
+        <source>Images:</source>
+        <translation>Images :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="132" />
+        <source>Bands:</source>
+        <translation>Bandes :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="133" />
+        <source>Labels:</source>
+        <translation>Étiquettes :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="134" />
+        <source>Label type:</source>
+        <translation>Type d'étiquettes :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="119" />
+        <source>Class field:</source>
+        <translation>Champ de classe :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="136" />
+        <source>Grid:</source>
+        <translation>Grille :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="138" />
+        <source>Automatic grid</source>
+        <translation>Grille automatique</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="129" />
+        <source>Output</source>
+        <translation>Sortie</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="142" />
+        <source>Dataset folder:</source>
+        <translation>Dossier du jeu de données :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="144" />
+        <source>Classes</source>
+        <translation>Classes</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="150" />
+        <source>Result</source>
+        <translation>Résultat</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="296" />
+        <source>Tick at least one image layer in the Images list (load one into the project first).</source>
+        <translation>Cochez au moins une couche image dans la liste Images (chargez-en une dans le projet d'abord).</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="300" />
+        <source>Choose the label layer (a class raster, an RGB colour mask or polygons).</source>
+        <translation>Choisissez la couche d'étiquettes (un raster de classes, un masque de couleurs RVB ou des polygones).</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="309" />
+        <source>Several images need polygon labels (one vector layer for all images); with a label raster, extract one image at a time.</source>
+        <translation>Plusieurs images demandent des étiquettes en polygones (une couche vecteur pour toutes les images) ; avec un raster d'étiquettes, extrayez une image à la fois.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="253" />
+        <source>Choose the class field of the label layer.</source>
+        <translation>Choisissez le champ de classe de la couche d'étiquettes.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="324" />
+        <source>A colour mask needs its classes: add one row per class with its colour to the class table.</source>
+        <translation>Un masque de couleurs a besoin de ses classes : ajoutez à la table des classes une ligne par classe avec sa couleur.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="339" />
+        <source>Choose the dataset folder (Output).</source>
+        <translation>Choisissez le dossier du jeu de données (Sortie).</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="361" />
+        <source>Extracting patches…</source>
+        <translation>Extraction des imagettes…</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="362" />
+        <source>Extract patches</source>
+        <translation>Extraire des imagettes</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="368" />
+        <source>Dataset written to {path}.</source>
+        <translation>Jeu de données écrit dans {path}.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="381" />
+        <source>Preview</source>
+        <translation>Aperçu</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="387" />
+        <source>The dataset is complete, but its preview could not be drawn: {error}</source>
+        <translation>Le jeu de données est complet, mais son aperçu n'a pas pu être dessiné : {error}</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="63" />
+        <source>satseg — Grid</source>
+        <translation>satseg — Grille</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="71" />
+        <source>Whole raster</source>
+        <translation>Raster entier</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="71" />
+        <source>Rectangle drawn on the map</source>
+        <translation>Rectangle dessiné sur la carte</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="71" />
+        <source>Polygons of a layer (AOI)</source>
+        <translation>Polygones d'une couche (zone d'intérêt)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="79" />
+        <source>Draw on map</source>
+        <translation>Dessiner sur la carte</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="81" />
+        <source>(none drawn)</source>
+        <translation>(aucun dessiné)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="86" />
+        <source>Raster and area</source>
+        <translation>Raster et zone</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="88" />
+        <source>Raster:</source>
+        <translation>Raster :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="101" />
+        <source>Cells and split</source>
+        <translation>Cellules et répartition</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="116" />
+        <source>Labels (optional: drop unlabelled cells)</source>
+        <translation>Étiquettes (facultatif : écarter les cellules sans étiquettes)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="118" />
+        <source>Label layer:</source>
+        <translation>Couche d'étiquettes :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="120" />
+        <source>Min. labelled pixels per cell:</source>
+        <translation>Pixels étiquetés min. par cellule :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="126" />
+        <source>GeoPackage (*.gpkg)</source>
+        <translation>GeoPackage (*.gpkg)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="128" />
+        <source>Replace an existing file</source>
+        <translation>Remplacer un fichier existant</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="131" />
+        <source>Grid GeoPackage:</source>
+        <translation>GeoPackage de la grille :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="216" />
+        <source>{width} × {height} {units}</source>
+        <translation>{width} × {height} {units}</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="226" />
+        <source>Choose the raster the grid is laid on (load one into the project first).</source>
+        <translation>Choisissez le raster sur lequel poser la grille (chargez-en un dans le projet d'abord).</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="232" />
+        <source>Draw the rectangle on the map first (Draw on map), or choose another area.</source>
+        <translation>Dessinez d'abord le rectangle sur la carte (Dessiner sur la carte), ou choisissez une autre zone.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="239" />
+        <source>Choose the AOI polygon layer, or another area.</source>
+        <translation>Choisissez la couche de polygones de la zone d'intérêt, ou une autre zone.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="243" />
+        <source>The split 'From an AOI attribute' needs the area 'Polygons of a layer (AOI)'.</source>
+        <translation>La répartition « D'après un attribut de la zone d'intérêt » demande la zone « Polygones d'une couche (zone d'intérêt) ».</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="261" />
+        <source>Choose where to save the grid (Grid GeoPackage).</source>
+        <translation>Choisissez où enregistrer la grille (GeoPackage de la grille).</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="279" />
+        <source>Laying the grid…</source>
+        <translation>Pose de la grille…</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="281" />
+        <source>Grid</source>
+        <translation>Grille</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="292" />
+        <source>{cells} cells: {train} train, {validation} validation, {test} test, {unassigned} unassigned. Added to the map as '{name}': edit cells or their split there before extracting.</source>
+        <translation>{cells} cellules : {train} entraînement, {validation} validation, {test} test, {unassigned} non attribuées. Ajoutée à la carte sous le nom « {name} » : modifiez-y les cellules ou leur répartition avant l'extraction.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/grid_options.py" line="26" />
+        <source>Random cells</source>
+        <translation>Cellules au hasard</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/grid_options.py" line="27" />
+        <source>Spatial blocks (no touching train and test)</source>
+        <translation>Blocs spatiaux (entraînement et test sans contact)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/grid_options.py" line="28" />
+        <source>From an AOI attribute</source>
+        <translation>D'après un attribut de la zone d'intérêt</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/grid_options.py" line="29" />
+        <source>None (assign splits by hand later)</source>
+        <translation>Aucune (répartir à la main plus tard)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/grid_options.py" line="53" />
+        <source>Cells with a larger share of nodata pixels are dropped</source>
+        <translation>Les cellules avec une plus grande part de pixels sans données sont écartées</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/grid_options.py" line="79" />
+        <source> cells</source>
+        <translation> cellules</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/grid_options.py" line="80" />
+        <source>Side of a spatial block, in cells; all cells of a block share a split</source>
+        <translation>Côté d'un bloc spatial, en cellules ; toutes les cellules d'un bloc ont la même répartition</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/grid_options.py" line="83" />
+        <source>AOI field holding train / validation / test</source>
+        <translation>Champ de la zone d'intérêt contenant train / validation / test</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/grid_options.py" line="96" />
+        <source>Patch size:</source>
+        <translation>Taille des imagettes :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/grid_options.py" line="97" />
+        <source>Overlap:</source>
+        <translation>Recouvrement :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/grid_options.py" line="98" />
+        <source>Max. nodata per cell:</source>
+        <translation>Sans données max. par cellule :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/grid_options.py" line="99" />
+        <source>Split:</source>
+        <translation>Répartition :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/grid_options.py" line="100" />
+        <source>Ratios (%):</source>
+        <translation>Proportions (%) :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/grid_options.py" line="101" />
+        <source>Seed:</source>
+        <translation>Graine :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/grid_options.py" line="102" />
+        <source>Block size:</source>
+        <translation>Taille des blocs :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/grid_options.py" line="103" />
+        <source>Split field:</source>
+        <translation>Champ de répartition :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/grid_options.py" line="145" />
+        <source>The overlap ({overlap} px) must be smaller than the patch size ({patch} px).</source>
+        <translation>Le recouvrement ({overlap} px) doit être plus petit que la taille des imagettes ({patch} px).</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/grid_options.py" line="155" />
+        <source>The split ratios add up to 0; give the training split a share.</source>
+        <translation>Les proportions de la répartition font 0 au total ; donnez une part au jeu d'entraînement.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/grid_options.py" line="164" />
+        <source>Choose the AOI field that holds train / validation / test.</source>
+        <translation>Choisissez le champ de la zone d'intérêt qui contient train / validation / test.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/run_panel.py" line="59" />
+        <source>Run</source>
+        <translation>Lancer</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/run_panel.py" line="108" />
+        <source>starting the engine…</source>
+        <translation>démarrage du moteur…</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/run_panel.py" line="118" />
+        <source>cancelling…</source>
+        <translation>annulation…</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="419" />
+        <source>{n} patches</source>
+        <translation>{n} imagettes</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="434" />
+        <source>Labelled pixels per class (training split):</source>
+        <translation>Pixels étiquetés par classe (jeu d'entraînement) :</translation>
+    </message>
 </context>
 </TS>

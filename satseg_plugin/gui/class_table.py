@@ -1,0 +1,114 @@
+"""An editable class table: value, name, colour (with a colour picker); add and remove rows."""
+
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Sequence
+
+from qgis.gui import QgsColorButton
+from qgis.PyQt.QtGui import QColor
+from qgis.PyQt.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.layers import PALETTE, ClassRow, InputError
+from .i18n import translate
+
+VALUE, NAME, COLOUR = range(3)
+IGNORE_VALUE = 255
+
+
+class ClassTable(QWidget):
+    """Rows of (value 0–254, name, colour); `classes()` checks them and returns job dicts."""
+
+    def __init__(self, parent: Optional[QWidget] = None):
+        super().__init__(parent)
+        self.table = QTableWidget(0, 3)
+        self.table.setHorizontalHeaderLabels([translate("satseg", "Value"),
+                                              translate("satseg", "Name"),
+                                              translate("satseg", "Colour")])
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(VALUE, QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(NAME, QHeaderView.Stretch)
+        header.setSectionResizeMode(COLOUR, QHeaderView.Fixed)
+        self.table.setColumnWidth(COLOUR, 90)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.add_button = QPushButton(translate("satseg", "Add class"))
+        self.add_button.clicked.connect(lambda: self.add_row())
+        self.remove_button = QPushButton(translate("satseg", "Remove selected"))
+        self.remove_button.clicked.connect(self.remove_selected)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.remove_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+
+    # -- rows -------------------------------------------------------------------------------
+    def set_classes(self, rows: Sequence[ClassRow]) -> None:
+        """Replace the table's rows."""
+        self.table.setRowCount(0)
+        for row in rows:
+            self.add_row(row)
+
+    def add_row(self, row: Optional[ClassRow] = None) -> int:
+        """Append a row (the next free value and a palette colour when none is given)."""
+        if row is None:
+            used = {r.value for r in self.rows()}
+            value = next(v for v in range(1, IGNORE_VALUE) if v not in used)
+            row = ClassRow(value, "", PALETTE[(value - 1) % len(PALETTE)])
+        index = self.table.rowCount()
+        self.table.insertRow(index)
+        spin = QSpinBox()
+        spin.setRange(0, IGNORE_VALUE - 1)
+        spin.setValue(row.value)
+        spin.setFrame(False)
+        self.table.setCellWidget(index, VALUE, spin)
+        self.table.setItem(index, NAME, QTableWidgetItem(row.name))
+        button = QgsColorButton()
+        button.setColor(QColor(row.colour))
+        button.setAllowOpacity(False)
+        button.setColorDialogTitle(translate("satseg", "Class colour"))
+        self.table.setCellWidget(index, COLOUR, button)
+        return index
+
+    def remove_selected(self) -> None:
+        for index in sorted({i.row() for i in self.table.selectedIndexes()}, reverse=True):
+            self.table.removeRow(index)
+
+    def rows(self) -> List[ClassRow]:
+        """The rows as shown (unchecked)."""
+        out = []
+        for index in range(self.table.rowCount()):
+            item = self.table.item(index, NAME)
+            out.append(ClassRow(self.table.cellWidget(index, VALUE).value(),
+                                item.text().strip() if item is not None else "",
+                                self.table.cellWidget(index, COLOUR).color().name()))
+        return out
+
+    def classes(self) -> List[Dict[str, object]]:
+        """The class table for a job; InputError when names are missing or values repeat."""
+        rows = self.rows()
+        unnamed = [str(r.value) for r in rows if not r.name]
+        if unnamed:
+            raise InputError(translate("satseg", "Give a name to the class(es) with value "
+                                                 "{values} in the class table.").format(
+                values=", ".join(unnamed)))
+        values = [r.value for r in rows]
+        repeated = sorted({v for v in values if values.count(v) > 1})
+        if repeated:
+            raise InputError(translate("satseg", "Class values must be distinct; {values} "
+                                                 "appear(s) more than once in the class "
+                                                 "table.").format(
+                values=", ".join(str(v) for v in repeated)))
+        return [r.as_job() for r in rows]

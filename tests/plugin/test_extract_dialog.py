@@ -1,0 +1,262 @@
+"""The Extract patches dialog in a real headless QGIS, driving the real engine (`satseg extract`,
+then `satseg preview`)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from qgis.core import QgsProject, QgsRasterLayer, QgsVectorLayer
+from qgis.PyQt.QtCore import QCoreApplication, QEvent, Qt
+
+from satseg_plugin.core import settings
+from satseg_plugin.core.engine_runner import RunState
+from satseg_plugin.core.layers import ClassRow
+from satseg_plugin.gui.extract_dialog import ExtractDialog
+
+DEFAULT_ENGINE_PYTHON = "/root/.cache/satseg/engine-a22f092b2da7/bin/python"
+RUN_TIMEOUT_MS = 90000
+SAMPLE_CLASSES = [(1, "water", "#1f78b4"), (2, "forest", "#1b7837"), (3, "cropland", "#f2c14e"),
+                  (4, "built-up", "#e31a1c"), (5, "road", "#3d3d3d"), (6, "grassland", "#a6d96a")]
+
+
+def engine_python_path() -> str:
+    path = os.environ.get("SATSEG_ENGINE_PYTHON") or DEFAULT_ENGINE_PYTHON
+    if not os.path.isfile(path):
+        pytest.skip(f"no engine interpreter at {path}")
+    return path
+
+
+def engine(*args: str) -> None:
+    subprocess.run([engine_python_path(), "-m", "satseg_engine", *args, "--progress", "json"],
+                   check=True, capture_output=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def sample_dir(tmp_path_factory) -> Path:
+    """scene.tif, labels.tif, labels.gpkg (512×512, 10 m) and a 128-px grid.gpkg on them."""
+    out = tmp_path_factory.mktemp("sample")
+    engine("sample", "--output-dir", str(out), "--width", "512", "--height", "512")
+    engine("grid", "--image", str(out / "scene.tif"), "--output", str(out / "grid.gpkg"),
+           "--patch-size", "128")
+    return out
+
+
+@pytest.fixture
+def project(qgis_app, qgis_new_project, sample_dir):
+    """The sample layers loaded into the project; removed again afterwards."""
+    project = QgsProject.instance()
+    loaded = {"scene": QgsRasterLayer(str(sample_dir / "scene.tif"), "scene"),
+              "labels": QgsRasterLayer(str(sample_dir / "labels.tif"), "labels"),
+              "polygons": QgsVectorLayer(str(sample_dir / "labels.gpkg"), "polygons", "ogr"),
+              "grid": QgsVectorLayer(f"{sample_dir / 'grid.gpkg'}|layername=grid", "grid",
+                                     "ogr")}
+    assert all(layer.isValid() for layer in loaded.values())
+    project.addMapLayers(list(loaded.values()))
+    yield loaded
+    project.removeAllMapLayers()
+    flush()
+
+
+@pytest.fixture
+def saved_engine_python():
+    before = settings.engine_python()
+    yield
+    settings.set_engine_python(before)
+
+
+@pytest.fixture
+def dialog(qgis_iface, project, engine_python, saved_engine_python):
+    settings.set_engine_python(engine_python)
+    qgis_iface.messageBar().clear_messages()
+    dialog = ExtractDialog(qgis_iface)
+    dialog.set_images([project["scene"]])
+    yield dialog
+    dialog.panel.cancel()
+    dialog.dispose()
+    dialog.deleteLater()
+    flush()
+
+
+def flush() -> None:
+    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+    QCoreApplication.processEvents()
+
+
+def run_dialog(qtbot, dialog: ExtractDialog) -> RunState:
+    with qtbot.waitSignal(dialog.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
+        dialog.panel.run_button.click()
+    return blocker.args[0]
+
+
+def table(dialog: ExtractDialog) -> list:
+    return [(r.value, r.name, r.colour) for r in dialog.classes.rows()]
+
+
+def test_class_table_is_prefilled_from_the_colour_table_and_from_field_values(dialog, project):
+    assert dialog.labels.currentLayer() is project["labels"], "the class raster by default"
+    assert len(dialog.classes.rows()) == 6
+    dialog.labels.setLayer(project["polygons"])
+    dialog.labels.setLayer(project["labels"])
+    assert dialog.label_kind_value() == "raster"
+    assert table(dialog) == SAMPLE_CLASSES, "the colour table's 6 classes, names and colours"
+
+    dialog.labels.setLayer(project["polygons"])
+    assert dialog.label_kind_value() == "vector" and dialog.label_field.currentField() == "class"
+    assert [(v, n) for v, n, _ in table(dialog)] == [(v, n) for v, n, _ in SAMPLE_CLASSES], \
+        "whole-number values, named by the layer's `name` field"
+    assert len({c for _, _, c in table(dialog)}) == 6, "six distinct colours"
+
+    dialog.label_field.setField("name")
+    assert [(v, n) for v, n, _ in table(dialog)] == [
+        (1, "built-up"), (2, "cropland"), (3, "forest"), (4, "grassland"), (5, "road"),
+        (6, "water")], "text values are numbered in sorted order, as the engine does"
+
+    # editable: add a row, rename, remove; the job carries exactly what is shown
+    dialog.classes.add_row()
+    assert dialog.classes.rows()[-1].value == 7
+    with pytest.raises(ValueError, match="Give a name to the class"):
+        dialog.classes.classes()
+    dialog.classes.table.item(6, 1).setText("snow")
+    dialog.classes.table.selectRow(0)
+    dialog.classes.remove_selected()
+    assert [c["name"] for c in dialog.job()["classes"]] == [
+        "cropland", "forest", "grassland", "road", "water", "snow"]
+
+
+def test_raster_labels_and_a_grid_layer_become_a_dataset_with_summary_and_preview(
+        qtbot, dialog, project, tmp_path):
+    dialog.labels.setLayer(project["labels"])
+    dialog.grid.setLayer(project["grid"])
+    assert not dialog.auto_grid_box.isVisibleTo(dialog)
+    dialog.classes.table.item(0, 1).setText("lake")  # an edit reaches the dataset
+    out = tmp_path / "dataset"
+    dialog.output.setFilePath(str(out))
+    assert run_dialog(qtbot, dialog) is RunState.DONE
+    data = json.loads((out / "dataset.json").read_text())
+    assert [c["name"] for c in data["classes"]] == ["lake"] + [n for _, n, _ in
+                                                               SAMPLE_CLASSES[1:]]
+    assert data["provenance"]["label_kind"] == "raster"
+    assert len(list((out / "Patch" / "train" / "images").glob("*.tif"))) == \
+        data["splits"]["train"]["patches"] == 11
+    summary = dialog.summary_view.toPlainText()
+    assert "16 patches: train 11 · validation 2 · test 3" in summary
+    assert "lake" in summary and "forest" in summary
+    assert dialog.preview_path == str(out / "preview.png") and Path(dialog.preview_path).is_file()
+    assert not dialog.preview.pixmap().isNull()
+    assert "Dataset written to" in dialog.panel.message_text()
+
+
+def test_vector_labels_with_an_automatic_grid_become_a_dataset(qtbot, dialog, project,
+                                                               tmp_path):
+    dialog.labels.setLayer(project["polygons"])
+    dialog.grid.setLayer(None)
+    assert dialog.auto_grid_box.isVisibleTo(dialog)
+    dialog.grid_options.patch_size.setValue(128)
+    assert dialog.bands.checkedItems() == [] and dialog.bands.currentText() == "All bands"
+    dialog.bands.setCheckedItems([dialog.bands.itemText(i) for i in (1, 2, 6)])
+    out = tmp_path / "vector-dataset"
+    dialog.output.setFilePath(str(out))
+    job = dialog.job()
+    assert job["label_kind"] == "vector" and job["label_field"] == "class"
+    assert job["bands"] == [2, 3, 7] and job["patch_size"] == 128 and "grid" not in job
+    assert run_dialog(qtbot, dialog) is RunState.DONE
+    data = json.loads((out / "dataset.json").read_text())
+    assert data["band_names"] == ["B3", "B4", "B8"]
+    assert data["provenance"]["label_kind"] == "vector"
+    assert list((out / "Patch" / "train" / "images").glob("*.tif"))
+    assert "patches:" in dialog.summary_view.toPlainText()
+
+
+def test_an_engine_error_is_shown_and_the_dialog_stays_usable(qtbot, dialog, project, tmp_path):
+    out = tmp_path / "existing"
+    out.mkdir()
+    (out / "dataset.json").write_text("{}")
+    dialog.labels.setLayer(project["labels"])
+    dialog.grid.setLayer(project["grid"])
+    dialog.output.setFilePath(str(out))
+    assert run_dialog(qtbot, dialog) is RunState.ENGINE_ERROR
+    text = dialog.panel.message_text()
+    assert "already holds a dataset" in text and "(key: output_dir)" in text
+    assert "set overwrite" in text
+    assert dialog.panel.run_button.isEnabled() and dialog.summary_view.toPlainText() == ""
+    assert (out / "dataset.json").read_text() == "{}"
+
+
+def test_cancel_stops_the_run_and_leaves_no_dataset(qtbot, dialog, project, tmp_path):
+    dialog.labels.setLayer(project["labels"])
+    dialog.grid.setLayer(None)
+    dialog.grid_options.patch_size.setValue(16)  # 1 000 patches: long enough to cancel
+    out = tmp_path / "cancelled"
+    dialog.output.setFilePath(str(out))
+    with qtbot.waitSignal(dialog.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
+        with qtbot.waitSignal(dialog.panel.runner_started, timeout=RUN_TIMEOUT_MS):
+            dialog.panel.run_button.click()
+        dialog.panel.cancel_button.click()
+    assert blocker.args[0] is RunState.CANCELLED
+    assert "cancelled" in dialog.panel.message_text()
+    assert not (out / "dataset.json").exists()
+    assert dialog.preview_path == "" and dialog.panel.run_button.isEnabled()
+
+
+@pytest.mark.parametrize("change, words", [
+    ("no_image", "Tick at least one image layer"),
+    ("no_labels", "Choose the label layer"),
+    ("no_output", "Choose the dataset folder"),
+    ("colour_without_classes", "A colour mask needs its classes"),
+    ("two_images_raster_labels", "Several images need polygon labels"),
+    ("memory_grid", "is not read from a file (provider: memory)"),
+    ("repeated_value", "Class values must be distinct"),
+])
+def test_obvious_mistakes_are_explained_before_running(dialog, project, tmp_path, change, words):
+    dialog.labels.setLayer(project["labels"])
+    dialog.grid.setLayer(project["grid"])
+    dialog.output.setFilePath(str(tmp_path / "never"))
+    if change == "no_image":
+        dialog.set_images([])
+    elif change == "no_labels":
+        dialog.labels.setLayer(None)
+    elif change == "no_output":
+        dialog.output.setFilePath("")
+    elif change == "colour_without_classes":
+        dialog.label_kind.setCurrentIndex(dialog.label_kind.findData("colour"))
+        dialog.classes.set_classes([])
+    elif change == "two_images_raster_labels":
+        dialog.set_images([project["scene"], project["labels"]])
+    elif change == "memory_grid":
+        memory = QgsVectorLayer("Polygon?crs=EPSG:32632", "drawn cells", "memory")
+        QgsProject.instance().addMapLayer(memory)
+        dialog.grid.setLayer(memory)
+    elif change == "repeated_value":
+        dialog.classes.add_row(ClassRow(1, "again", "#000000"))
+    dialog.panel.run_button.click()
+    assert words in dialog.panel.message_text()
+    assert dialog.panel.runner is None and dialog.panel.run_button.isEnabled()
+    assert not (tmp_path / "never").exists()
+
+
+def test_several_images_in_one_folder_are_sent_as_a_batch(dialog, project, tmp_path):
+    source = Path(project["scene"].source())
+    folder = tmp_path / "tiles"
+    folder.mkdir()
+    tiles = []
+    for name in ("Image_a.tif", "Image_b.tif"):
+        shutil.copy(source, folder / name)
+        layer = QgsRasterLayer(str(folder / name), name)
+        QgsProject.instance().addMapLayer(layer)
+        tiles.append(layer)
+    dialog.set_images(tiles)
+    assert [item.checkState() == Qt.Checked for item in
+            (dialog.images.item(i) for i in range(dialog.images.count()))].count(True) == 2
+    dialog.labels.setLayer(project["polygons"])
+    dialog.output.setFilePath(str(tmp_path / "batch"))
+    job = dialog.job()
+    assert job["images_dir"] == str(folder) and job["image_glob"] == "Image_*.tif"
+    assert "image" not in job and job["labels"].endswith("labels.gpkg")
+    (folder / "Image_c.tif").write_bytes(b"")
+    with pytest.raises(ValueError, match=r"also matches Image_c\.tif"):
+        dialog.job()
