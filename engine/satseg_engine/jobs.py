@@ -287,13 +287,15 @@ def add_job_flags(parser: argparse.ArgumentParser, cls: type[Job], prefix: str =
         required = field.default is dataclasses.MISSING
         default = "required" if required else f"default: {_show(field.default)}"
         help_text = f"{field.metadata.get('help', '')} ({_type_name(tp)}; {default})"
-        flag = "--" + key.replace("_", "-")
+        flags = ["--" + key.replace("_", "-")]
+        if "_" in key:  # the key exactly as written in a job file works too
+            flags.append("--" + key)
         kwargs: dict[str, Any] = {"dest": key, "default": argparse.SUPPRESS,
                                   "help": help_text.replace("%", "%%")}
         if tp is bool:
-            parser.add_argument(flag, action=argparse.BooleanOptionalAction, **kwargs)
+            parser.add_argument(*flags, action=argparse.BooleanOptionalAction, **kwargs)
         else:
-            parser.add_argument(flag, metavar=_metavar(tp), **kwargs)
+            parser.add_argument(*flags, metavar=_metavar(tp), **kwargs)
 
 
 def _show(value: Any) -> str:

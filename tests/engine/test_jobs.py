@@ -131,3 +131,18 @@ def test_missing_file_in_a_real_run(engine, tmp_path):
     run = engine("doctor", "--config", str(tmp_path / "absent.json"))
     assert run.returncode == 2
     assert run.terminal["code"] == "invalid_job" and "not found" in run.terminal["message"]
+
+
+
+@pytest.mark.parametrize("argv", [["--patch-size", "32", "--loss.gamma", "0.5"],
+                                  ["--patch_size", "32", "--loss.gamma", "0.5"]])
+def test_flags_accept_the_key_as_written_in_a_job_file(image, argv):
+    import argparse
+
+    from satseg_engine.jobs import add_job_flags
+
+    parser = argparse.ArgumentParser()
+    add_job_flags(parser, Example)
+    flags = vars(parser.parse_args([*argv, "--image", image]))
+    job = job_from_args(Example, None, flags)
+    assert (job.patch_size, job.loss.gamma) == (32, 0.5)
