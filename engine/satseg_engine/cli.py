@@ -38,6 +38,8 @@ VERBS: dict[str, str] = {
     "preview": "satseg_engine.verbs.preview",
     "predict": "satseg_engine.verbs.predict",
     "evaluate": "satseg_engine.verbs.evaluate",
+    "overview": "satseg_engine.verbs.overview",
+    "inspect": "satseg_engine.verbs.inspect",
     "models": "satseg_engine.verbs.models",
     "train": "satseg_engine.verbs.train",
     "sample": "satseg_engine.verbs.sample",

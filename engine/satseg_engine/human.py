@@ -19,8 +19,17 @@ def format_table(rows: dict[str, Any], indent: str = "  ") -> str:
                 lines.append(f"{indent}  [{i}]")
                 lines.append(format_table(item, indent + "    "))
         else:
-            lines.append(f"{indent}{str(key).ljust(width)}  {value}")
+            lines.append(f"{indent}{str(key).ljust(width)}  {_show(value)}")
     return "\n".join(line for line in lines if line)
+
+
+def _show(value: Any) -> str:
+    """Floats to 4 significant digits (metrics are not read to the 16th)."""
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, list) and value and all(isinstance(v, float) for v in value):
+        return "[" + ", ".join(f"{v:.4g}" for v in value) + "]"
+    return str(value)
 
 
 def render(event: dict[str, Any], bars: dict[str, Any], out: TextIO) -> None:

@@ -18,11 +18,6 @@ from ..jobs import option
 POSITIONAL = "dataset"
 HELP = "draw sample patches of a dataset per split, labels over them, as a PNG"
 
-#: preferred composites, first match wins (names compared case-insensitively)
-COMPOSITES = (("b8", "b4", "b3"), ("b08", "b04", "b03"), ("nir", "red", "green"),
-              ("red", "green", "blue"), ("r", "g", "b"), ("b4", "b3", "b2"))
-
-
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class Job(jobs.Job):
     dataset: Path = option(help="dataset folder (or its dataset.json)", exists="path")
@@ -34,29 +29,13 @@ class Job(jobs.Job):
     seed: int = option(0, help="which patches are drawn")
 
 
-def choose_bands(names: list[str], wanted: tuple[str, ...] = ()) -> list[int]:
-    """0-based indices of three bands for the composite (a single band is repeated)."""
-    lower = [n.lower() for n in names]
-    from ..errors import SatsegError
-
-    if wanted:
-        missing = [w for w in wanted if w.lower() not in lower]
-        if missing or len(wanted) != 3:
-            raise SatsegError("bad_bands", f"rgb_bands must be three of {names}, got "
-                              f"{list(wanted)}", key="rgb_bands")
-        return [lower.index(w.lower()) for w in wanted]
-    for combo in COMPOSITES:
-        if all(c in lower for c in combo):
-            return [lower.index(c) for c in combo]
-    return [0, 1, 2] if len(names) >= 3 else [0] * 3
-
-
 def run(job: Job, events: Any) -> dict[str, Any]:
     import numpy as np
     import rasterio
 
     from ..dataset import SPLIT_NAMES, dataset_json_path, patch_paths, read_dataset
     from ..fileio import atomic_path
+    from ..pictures import choose_bands, class_colours, stretch
 
     data = read_dataset(job.dataset)
     root = dataset_json_path(job.dataset).parent
@@ -74,10 +53,7 @@ def run(job: Job, events: Any) -> dict[str, Any]:
             if pairs else []
         rows.append((split, [pairs[i] for i in chosen]))
     classes = data["classes"]
-    colours = np.zeros((256, 4))
-    for c in classes:
-        text = (c.get("colour") or "#808080").lstrip("#")
-        colours[c["value"]] = [int(text[k:k + 2], 16) / 255 for k in (0, 2, 4)] + [job.alpha]
+    colours = class_colours(classes, job.alpha)
     import matplotlib
 
     matplotlib.use("Agg")
@@ -103,8 +79,7 @@ def run(job: Job, events: Any) -> dict[str, Any]:
                 img = src.read([i + 1 for i in pick]).astype(float)
             with rasterio.open(label_path) as src:
                 label = src.read(1)
-            rgb = np.clip((img - low[:, None, None]) / np.maximum(high - low, 1e-9)[:, None, None],
-                          0, 1).transpose(1, 2, 0)
+            rgb = stretch(img, low, high)
             ax.imshow(rgb, interpolation="nearest")
             ax.imshow(colours[label], interpolation="nearest")
             ax.set_title(image_path.stem, fontsize=7)
