@@ -1,14 +1,40 @@
 #!/usr/bin/env bash
-# The main job on generated sample data: what `make demo` runs after setup.
+# The main job on generated sample data, what `make demo` runs after setup:
+# sample scene → grid → patch dataset → training → prediction over the whole scene → evaluation
+# → overview picture → QGIS project with the styled layers.
 set -euo pipefail
 engine_py=$1
 out=${2:-demo-output}
+size=${DEMO_SIZE:-2048}
+epochs=${DEMO_EPOCHS:-10}
 mkdir -p "$out"
-satseg() { "$engine_py" -m satseg_engine "$@" --progress bar; }
+out=$(cd "$out" && pwd)
+satseg() { echo; echo "== satseg $1"; "$engine_py" -m satseg_engine "$@" --progress bar; }
+summary() {  # the done summary of a JSON-events run, as compact JSON on stdout
+    "$engine_py" -m satseg_engine "$@" --progress json | tail -n 1
+}
 
-echo "== satseg doctor"
 satseg doctor --output-dir "$out"
-echo "== satseg sample: a synthetic 10-band Sentinel-2-like scene with labels"
-satseg sample --output-dir "$out/sample" --width 1024 --height 1024 --overwrite
+satseg sample --output-dir "$out/sample" --width "$size" --height "$size" --overwrite
+satseg grid --image "$out/sample/scene.tif" --labels "$out/sample/labels.tif" \
+    --output "$out/grid.gpkg" --patch-size 128 --split-method blocks --block-size 4 --overwrite
+satseg extract --image "$out/sample/scene.tif" --labels "$out/sample/labels.tif" \
+    --grid "$out/grid.gpkg" --output-dir "$out/dataset" --overwrite
+satseg preview "$out/dataset"
+rm -rf "$out/model"
+satseg train --dataset "$out/dataset" --output-dir "$out/model" --epochs "$epochs" \
+    --batch-size 8 --model.architecture Unet --model.encoder resnet18 --optim.lr 0.002 \
+    --data.num_workers 2
+satseg predict --raster "$out/sample/scene.tif" --checkpoint "$out/model/best_iou.pt" \
+    --output-dir "$out/prediction" --name scene
+evaluation=$(summary evaluate --prediction "$out/prediction/scene_classes.tif" \
+    --labels "$out/sample/labels.tif" --output-dir "$out/prediction" --name scene)
+miou=$(printf '%s' "$evaluation" | "$engine_py" -c \
+    'import json, sys; print(round(json.load(sys.stdin)["summary"]["miou"], 3))')
+echo; echo "== satseg evaluate: mIoU over the whole scene = $miou"
+satseg overview --image "$out/sample/scene.tif" --labels "$out/sample/labels.tif" \
+    --prediction "$out/prediction/scene_classes.tif" \
+    --confidence "$out/prediction/scene_confidence.tif" --output "$out/overview.png" \
+    --title "satseg demo: U-Net/resnet18 trained for $epochs epochs, scene mIoU $miou"
 echo
-echo "demo outputs are in $out/"
+echo "demo outputs are in $out/ (overview.png shows the result)"
