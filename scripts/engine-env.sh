@@ -1,32 +1,46 @@
 #!/usr/bin/env bash
-# Create (or reuse) the engine's virtual environment and print its path on the last line.
+# Create (or reuse) the engine environment of this checkout and print its path on the last line.
 #
-# The environment lives in a user cache directory keyed by a hash of the engine's requirement files:
-# it is reused while they are unchanged and rebuilt when they change, so a fresh clone (CI) does not
-# download several GB of torch every run, and a new machine still builds it from nothing.
-# The engine package itself is (re)installed in editable mode from *this* checkout every time:
-# that takes seconds and keeps a shared environment pointing at the clone being tested.
+# Two layers:
+# * the dependencies (torch, smp, rasterio, ...: several GB) live in a user cache directory keyed
+#   by a hash of the engine's requirement files: reused while they are unchanged, rebuilt when they
+#   change, built from nothing on a new machine;
+# * this checkout's own small venv (build/engine-venv) holds only the engine, installed editable
+#   from this checkout, and sees the cached dependencies through a .pth file. Two clones never
+#   share an editable install, so a test run always exercises its own clone's code.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 base_python=${ENGINE_BASE_PYTHON:-/usr/bin/python3}
 hash=$(cat "$here/engine/requirements.txt" "$here/engine/constraints.txt" \
            "$here/engine/requirements-dev.txt" | sha256sum | cut -c1-12)
-venv=${ENGINE_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/satseg/engine-$hash}
+deps=${ENGINE_DEPS_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/satseg/engine-$hash}
+venv=${ENGINE_VENV:-$here/build/engine-venv}
 pip_opts=(--disable-pip-version-check --no-input --progress-bar off)
 
-if [ ! -f "$venv/.complete" ]; then
-    echo "satseg: building the engine environment in $venv (torch is large: a few minutes)" >&2
-    rm -rf "$venv.partial"
-    "$base_python" -m venv "$venv.partial"
-    "$venv.partial/bin/python" -m pip install "${pip_opts[@]}" -q --upgrade pip >&2
-    "$venv.partial/bin/python" -m pip install "${pip_opts[@]}" -c "$here/engine/constraints.txt" \
+if [ ! -f "$deps/.complete" ]; then
+    echo "satseg: building the engine's dependencies in $deps (torch is large: a few minutes)" >&2
+    rm -rf "$deps.partial"
+    "$base_python" -m venv "$deps.partial"
+    "$deps.partial/bin/python" -m pip install "${pip_opts[@]}" -q --upgrade pip >&2
+    "$deps.partial/bin/python" -m pip install "${pip_opts[@]}" -c "$here/engine/constraints.txt" \
         -r "$here/engine/requirements.txt" -r "$here/engine/requirements-dev.txt" >&2
-    # venvs hard-code their own path: build under .partial, then recreate the scripts in place.
+    # venvs hard-code their own path: build under .partial, then fix the scripts in place.
+    rm -rf "$deps"
+    mv "$deps.partial" "$deps"
+    "$base_python" -m venv --upgrade "$deps" >&2
+    sed -i "s#$deps.partial#$deps#g" "$deps"/bin/* 2>/dev/null || true
+    touch "$deps/.complete"
+fi
+
+deps_site=$("$deps/bin/python" -c 'import sysconfig; print(sysconfig.get_path("purelib"))')
+if [ ! -x "$venv/bin/python" ] || [ "$(cat "$venv/.deps" 2>/dev/null)" != "$deps_site" ]; then
     rm -rf "$venv"
-    mv "$venv.partial" "$venv"
-    "$base_python" -m venv --upgrade "$venv" >&2
-    sed -i "s#$venv.partial#$venv#g" "$venv"/bin/* 2>/dev/null || true
-    touch "$venv/.complete"
+    "$base_python" -m venv --without-pip "$venv"
+    site=$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_path("purelib"))')
+    # "import" lines of a .pth run at start-up: addsitedir also reads the cache's own .pth files
+    echo "import site; site.addsitedir('$deps_site')" > "$site/satseg-engine-deps.pth"
+    printf '%s' "$deps_site" > "$venv/.deps"
+    ln -sf "$deps/bin/ruff" "$venv/bin/ruff"  # a standalone binary (pip would write to the cache)
 fi
 installed=$("$venv/bin/python" -c 'import satseg_engine; print(satseg_engine.__file__)' \
             2>/dev/null || true)

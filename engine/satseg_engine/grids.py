@@ -26,6 +26,8 @@ from .tiling import Cell, PixelArea, chunk_columns, grow_area, lattice, strips
 
 STRIP_WIDTH = 4096
 LAYER = "grid"
+#: GeoPackage 1.2: what QGIS 3.22's GDAL reads without a "partially supported" warning
+GPKG_OPTIONS = {"VERSION": "1.2"}
 
 
 @dataclasses.dataclass
@@ -256,6 +258,7 @@ def write(path: Path, grids: list[Grid], meta: dict[str, Any], with_image: bool 
     with atomic_path(path) as tmp, warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # temporary name lacks .gpkg
         pyogrio.write_dataframe(frame, tmp, layer=LAYER, driver="GPKG",
+                                dataset_options=GPKG_OPTIONS,
                                 layer_options={"DESCRIPTION": json.dumps(meta)})
 
 

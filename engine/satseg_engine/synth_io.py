@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from .classtable import write_class_tag
+from .grids import GPKG_OPTIONS
 from .synth_spectra import CLASSES, class_table
 
 TIFF_OPTIONS = {"driver": "GTiff", "tiled": True, "blockxsize": 256, "blockysize": 256,
@@ -107,6 +108,7 @@ class PolygonWriter:
             warnings.filterwarnings("ignore", message=".*extension should be 'gpkg'")
             write_dataframe(frame, self.path, layer="labels", driver="GPKG",
                             append=self.written > 0, promote_to_multi=False,
-                            geometry_type="Polygon")
+                            geometry_type="Polygon",
+                            dataset_options=None if self.written else GPKG_OPTIONS)
         self.written += len(self.values)
         self.geometries, self.values = [], []
