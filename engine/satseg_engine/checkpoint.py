@@ -10,8 +10,6 @@
 from __future__ import annotations
 
 import os
-import pickle
-import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -75,8 +73,11 @@ def read_checkpoint(path: str | os.PathLike[str], map_location: str | torch.devi
         raise SatsegError("bad_checkpoint", f"checkpoint not found: {path}", hint=hint)
     try:
         data = torch.load(path, map_location=map_location, weights_only=True)
-    except (RuntimeError, pickle.UnpicklingError, EOFError, zipfile.BadZipFile, ValueError,
-            AttributeError, ImportError, TypeError) as exc:
+    except MemoryError:
+        raise
+    except Exception as exc:
+        # (UnpicklingError, BadZipFile, EOFError, IndexError, OSError...): each means the file
+        # is not a readable checkpoint, never a bug in satseg.
         raise SatsegError("bad_checkpoint", f"{path} is not a readable satseg checkpoint "
                           f"(corrupt, truncated or not a safe torch file): "
                           f"{str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__}",

@@ -1,0 +1,67 @@
+"""`satseg inspect CHECKPOINT`: a model's header as plain data (classes, bands, patch, metrics).
+
+The QGIS plugin cannot import torch; it runs this verb to show what a checkpoint expects before
+predicting with it. Bulky parts of the header (normalisation statistics, the training job,
+per-class metrics beyond IoU) are left out.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from .. import jobs
+from ..jobs import option
+
+POSITIONAL = "checkpoint"
+HELP = "show a model checkpoint's header: classes, bands, patch size, task, training metrics"
+
+#: header keys copied as they are (when present)
+PLAIN_KEYS = ("architecture", "encoder", "in_channels", "band_names", "classes", "patch_size",
+              "task", "threshold", "epoch", "role", "engine_version", "pixel_size")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Job(jobs.Job):
+    checkpoint: Path = option(help="model checkpoint written by 'satseg train' (.pt)",
+                              exists="file")
+
+
+def metrics_summary(metrics: Mapping[str, Any] | None) -> dict[str, Any]:
+    """split -> its scalar metrics, plus `per_class_iou` {class: iou} where the split has it."""
+    out: dict[str, Any] = {}
+    for split, values in (metrics or {}).items():
+        if not isinstance(values, Mapping):
+            continue
+        row: dict[str, Any] = {name: value for name, value in values.items()
+                               if isinstance(value, (int, float)) and not isinstance(value, bool)}
+        per_class = values.get("per_class")
+        if isinstance(per_class, Mapping):
+            row["per_class_iou"] = {str(name): scores.get("iou")
+                                    for name, scores in per_class.items()
+                                    if isinstance(scores, Mapping) and "iou" in scores}
+        out[str(split)] = row
+    return out
+
+
+def header_summary(header: Mapping[str, Any]) -> dict[str, Any]:
+    """The header's plain data a user (or the plugin) needs, without the bulky parts."""
+    summary = {key: header[key] for key in PLAIN_KEYS if key in header}
+    normalization = header.get("normalization") or {}
+    summary["normalization"] = (normalization.get("method")
+                                if isinstance(normalization, Mapping) else None)
+    summary["metrics"] = metrics_summary(header.get("metrics"))
+    return summary
+
+
+def run(job: Job, events: Any) -> dict[str, Any]:
+    from ..checkpoint import read_checkpoint
+    from ..events import to_jsonable
+
+    data = read_checkpoint(job.checkpoint)
+    summary = header_summary(data["header"])
+    summary["checkpoint"] = str(Path(job.checkpoint).resolve())
+    summary["resumable"] = "resume" in data
+    return to_jsonable(summary)
