@@ -1,0 +1,391 @@
+"""The Predict dialog: a front end to `satseg predict` (and `satseg inspect` for the model).
+
+Choose a raster (map layer or file), a trained model (its header is shown: classes, bands checked
+against the raster, patch size, metrics), the area, the outputs and the options; Run predicts in
+the background and adds a layer group (classes styled with the model's names and colours,
+confidence ramped 0–1) and a summary. "Predict the current map view" is the quick look: the
+visible extent, fast settings, a temporary folder, layers replaced on each run. The confidence
+preview below the summary highlights where the model is unsure.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from typing import Any, Dict, List, Optional
+
+from qgis.core import (
+    QgsMapLayerProxyModel,
+    QgsProject,
+    QgsProviderRegistry,
+    QgsRasterLayer,
+    QgsSettings,
+)
+from qgis.gui import QgsFileWidget, QgsMapLayerComboBox
+from qgis.PyQt.QtCore import pyqtSignal
+from qgis.PyQt.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core import layers, styling
+from ..core.engine_runner import RunState
+from ..core.layers import InputError
+from .confidence_preview import ConfidencePreview
+from .i18n import translate
+from .predict_area import AreaBox, canvas_extent
+from .predict_model import ModelPanel
+from .predict_summary import SummaryPanel
+from .run_panel import RunPanel
+
+#: written by the Train dialog ("use best model for prediction")
+LAST_CHECKPOINT_KEY = "satseg/last_checkpoint"
+DEVICES = ("auto", "cpu", "cuda")
+RESULTS_MIN_WIDTH = 380
+#: "Predict the current map view": fast settings
+QUICK_SETTINGS: Dict[str, Any] = {"tta": False, "overlap": 0.25, "probabilities": False}
+OUTPUT_SUFFIXES = {"classes": "_classes.tif", "confidence": "_confidence.tif",
+                   "probabilities": "_probabilities.tif", "summary": "_summary.json"}
+
+
+def quick_group_name() -> str:
+    return translate("satseg", "satseg — current map view")
+
+
+class PredictDialog(QDialog):
+    """Raster + model + area + outputs + options → `satseg predict` → layer group + summary."""
+
+    #: the run ended (RunState)
+    run_finished = pyqtSignal(object)
+
+    def __init__(self, iface: Any, parent: Optional[QWidget] = None):
+        super().__init__(parent)
+        self.iface = iface
+        self.class_layer: Optional[QgsRasterLayer] = None
+        self.confidence_layer: Optional[QgsRasterLayer] = None
+        self._job: Dict[str, Any] = {}
+        self._group_name = ""
+        self._quick_dir = ""
+        self._probe: Optional[QgsRasterLayer] = None
+        self._auto_output: Dict[str, str] = {"dir": "", "name": ""}
+        self.setObjectName("satsegPredictDialog")
+        self.setWindowTitle(translate("satseg", "satseg — Predict"))
+        self.setMinimumWidth(1040)
+
+        # -- inputs (left) ----------------------------------------------------------------
+        self.source_buttons = QButtonGroup(self)
+        self.source_radios = {"layer": QRadioButton(translate("satseg", "Map layer:")),
+                              "file": QRadioButton(translate("satseg", "File:"))}
+        for radio in self.source_radios.values():
+            self.source_buttons.addButton(radio)
+        self.source_radios["layer"].setChecked(True)
+        self.raster_combo = QgsMapLayerComboBox()
+        self.raster_combo.setFilters(QgsMapLayerProxyModel.RasterLayer)
+        self.raster_combo.layerChanged.connect(self._raster_changed)
+        self.raster_file = QgsFileWidget()
+        self.raster_file.setFilter(QgsProviderRegistry.instance().fileRasterFilters())
+        self.raster_file.fileChanged.connect(self._raster_file_chosen)
+        raster_box = QGroupBox(translate("satseg", "Raster"))
+        raster_form = QFormLayout(raster_box)
+        raster_form.addRow(self.source_radios["layer"], self.raster_combo)
+        raster_form.addRow(self.source_radios["file"], self.raster_file)
+
+        self.model = ModelPanel()
+        model_box = QGroupBox(translate("satseg", "Model"))
+        QVBoxLayout(model_box).addWidget(self.model)
+
+        self.area = AreaBox(iface)
+        self.area.drawing_started.connect(self.hide)
+        self.area.drawing_ended.connect(self._drawing_ended)
+
+        self.overlap = QDoubleSpinBox()
+        self.overlap.setRange(0.0, 0.9)
+        self.overlap.setSingleStep(0.05)
+        self.overlap.setValue(0.5)
+        self.overlap.setToolTip(translate("satseg", "Window overlap as a fraction of the patch: "
+                                                    "more overlap, smoother and slower."))
+        self.batch_size = QSpinBox()
+        self.batch_size.setRange(1, 1024)
+        self.batch_size.setValue(8)
+        self.device = QComboBox()
+        for device in DEVICES:
+            self.device.addItem(device, device)
+        self.tta = QCheckBox(translate("satseg", "Test-time augmentation (4 flips, 4× slower)"))
+        options_box = QGroupBox(translate("satseg", "Options"))
+        options_form = QFormLayout(options_box)
+        options_form.addRow(translate("satseg", "Overlap:"), self.overlap)
+        options_form.addRow(translate("satseg", "Batch size:"), self.batch_size)
+        options_form.addRow(translate("satseg", "Device:"), self.device)
+        options_form.addRow(self.tta)
+
+        self.output_dir = QgsFileWidget()
+        self.output_dir.setStorageMode(QgsFileWidget.GetDirectory)
+        self.name = QLineEdit()
+        self.probabilities = QCheckBox(translate("satseg", "Also write one probability band "
+                                                           "per class"))
+        output_box = QGroupBox(translate("satseg", "Outputs"))
+        output_form = QFormLayout(output_box)
+        output_form.addRow(translate("satseg", "Folder:"), self.output_dir)
+        output_form.addRow(translate("satseg", "Name:"), self.name)
+        output_form.addRow(self.probabilities)
+
+        # -- results (right) --------------------------------------------------------------
+        self.summary = SummaryPanel()
+        summary_box = QGroupBox(translate("satseg", "Result"))
+        QVBoxLayout(summary_box).addWidget(self.summary)
+        self.preview = ConfidencePreview()
+        preview_box = QGroupBox(translate("satseg", "Confidence preview"))
+        preview_box.setMinimumWidth(RESULTS_MIN_WIDTH)
+        QVBoxLayout(preview_box).addWidget(self.preview)
+
+        self.quick_button = QPushButton(translate("satseg", "Predict the current map view"))
+        self.quick_button.setToolTip(translate(
+            "satseg", "Quick look: the visible extent, no test-time augmentation, overlap "
+                      "0.25, outputs in a temporary folder; the layers are replaced on each "
+                      "run."))
+        self.quick_button.clicked.connect(self.predict_current_view)
+        self.panel = RunPanel(iface, self)
+        self.panel.run_button.setText(translate("satseg", "Predict"))
+        self.panel.run_button.clicked.connect(self.run)
+        self.panel.close_button.clicked.connect(self.close)
+        self.panel.done.connect(self._on_done)
+        self.panel.finished.connect(self._on_finished)
+
+        left = QVBoxLayout()
+        left.addWidget(raster_box)
+        left.addWidget(model_box)
+        left.addWidget(self.area)
+        settings_row = QHBoxLayout()
+        settings_row.addWidget(options_box)
+        settings_row.addWidget(output_box, 1)
+        left.addLayout(settings_row)
+        left.addStretch(1)
+        right = QVBoxLayout()
+        right.addWidget(summary_box)
+        right.addWidget(preview_box)
+        right.addStretch(1)
+        columns = QHBoxLayout()
+        columns.addLayout(left, 3)
+        columns.addLayout(right, 2)
+        layout = QVBoxLayout(self)
+        layout.addLayout(columns, 1)
+        layout.addWidget(self.panel)
+        _beside_run_button(self.panel, self.quick_button)
+
+        for radio in self.source_radios.values():
+            radio.toggled.connect(self._raster_changed)
+        image = layers.likely_image(_active_layer(iface))
+        if image is not None:
+            self.raster_combo.setLayer(image)
+        self._raster_changed()
+        last = QgsSettings().value(LAST_CHECKPOINT_KEY, "", type=str)
+        if last and os.path.isfile(last):
+            self.model.set_path(last)
+
+    # -- the raster ---------------------------------------------------------------------------
+    def raster_source(self) -> str:
+        return "file" if self.source_radios["file"].isChecked() else "layer"
+
+    def raster_layer(self) -> Optional[QgsRasterLayer]:
+        """The chosen raster as a layer (a file is opened, not added to the project)."""
+        if self.raster_source() == "layer":
+            layer = self.raster_combo.currentLayer()
+            return layer if isinstance(layer, QgsRasterLayer) else None
+        path = self.raster_file.filePath().strip()
+        if not path:
+            return None
+        if self._probe is None or self._probe.source() != path:
+            self._probe = QgsRasterLayer(path, os.path.basename(path), "gdal")
+        return self._probe if self._probe.isValid() else None
+
+    def _raster_file_chosen(self, path: str) -> None:
+        if path:
+            self.source_radios["file"].setChecked(True)
+        self._raster_changed()
+
+    def _raster_changed(self, *_args: Any) -> None:
+        layer = self.raster_layer()
+        if layer is None:
+            self.model.set_raster_bands(None)
+            return
+        self.model.set_raster_bands(layer.bandCount())
+        try:
+            path = self._raster_path(layer)
+        except InputError:
+            return
+        folder, stem = os.path.dirname(path), os.path.splitext(os.path.basename(path))[0]
+        if self.output_dir.filePath() in ("", self._auto_output["dir"]):
+            self.output_dir.setFilePath(folder)
+        if self.name.text() in ("", self._auto_output["name"]):
+            self.name.setText(stem)
+        self._auto_output = {"dir": folder, "name": stem}
+
+    def _raster_path(self, layer: QgsRasterLayer) -> str:
+        if self.raster_source() == "file":
+            return os.path.abspath(self.raster_file.filePath().strip())
+        return layers.file_source(layer)
+
+    # -- the job ------------------------------------------------------------------------------
+    def job(self) -> Dict[str, Any]:
+        """The `satseg predict` job of the dialog's state; InputError says what is missing."""
+        layer = self.raster_layer()
+        if layer is None:
+            raise InputError(translate("satseg", "Choose the raster to classify (a map layer "
+                                                 "or a file GDAL reads)."))
+        raster = self._raster_path(layer)
+        checkpoint = self.model.path()
+        if not checkpoint:
+            raise InputError(translate("satseg", "Choose the model (a .pt file written by "
+                                                 "satseg training)."))
+        if not os.path.isfile(checkpoint):
+            raise InputError(translate("satseg", "The model file {path} does not exist.")
+                             .format(path=checkpoint))
+        stem = os.path.splitext(os.path.basename(raster))[0]
+        job: Dict[str, Any] = {
+            "raster": raster, "checkpoint": os.path.abspath(checkpoint),
+            "output_dir": os.path.abspath(self.output_dir.filePath().strip()
+                                          or os.path.dirname(raster)),
+            "name": self.name.text().strip() or stem,
+            "overlap": round(self.overlap.value(), 2),
+            "batch_size": self.batch_size.value(),
+            "device": self.device.currentData(),
+            "tta": self.tta.isChecked(),
+            "probabilities": self.probabilities.isChecked(),
+        }
+        job.update(self.area.keys(layer))
+        return job
+
+    def quick_job(self) -> Dict[str, Any]:
+        """The job of "Predict the current map view": the canvas extent, fast settings, a
+        temporary folder."""
+        layer = self.raster_layer()
+        job = self.job()
+        job.pop("aoi", None)
+        job["extent"] = canvas_extent(self.iface, layer)
+        job.update(QUICK_SETTINGS)
+        if not self._quick_dir or not os.path.isdir(self._quick_dir):
+            self._quick_dir = tempfile.mkdtemp(prefix="satseg-view-")
+        job["output_dir"] = self._quick_dir
+        job["name"] = f"{os.path.splitext(os.path.basename(job['raster']))[0]}_view"
+        return job
+
+    # -- running ------------------------------------------------------------------------------
+    def run(self) -> None:
+        """Check the inputs and start `satseg predict` (returns at once)."""
+        self._start(self.job, None)
+
+    def predict_current_view(self) -> None:
+        """Predict what the map shows now, quickly, replacing the previous quick look."""
+        self._start(self.quick_job, quick_group_name())
+
+    def _start(self, make_job: Any, group_name: Optional[str]) -> None:
+        if self.panel.is_running():
+            return
+        try:
+            job = make_job()
+        except InputError as problem:
+            self.panel.show_message(str(problem), "error")
+            return
+        self._job = job
+        self._group_name = group_name or translate("satseg", "Prediction: {name}").format(
+            name=job["name"])
+        self._release_outputs(job)
+        self.quick_button.setEnabled(False)
+        self.summary.clear()
+        self.panel.show_message(translate("satseg", "Predicting…"))
+        self.panel.start("predict", job, translate("satseg", "Predict"))
+
+    def _release_outputs(self, job: Dict[str, Any]) -> None:
+        """Remove the layers that read the files this run rewrites (and their group)."""
+        project = QgsProject.instance()
+        styling.remove_group(project, self._group_name)
+        for path in output_paths(job).values():
+            stale = [layer.id() for layer in layers.layers_with_file(path)]
+            if stale:
+                project.removeMapLayers(stale)
+
+    def _on_done(self, summary: dict) -> None:
+        outputs = summary.get("outputs") or output_paths(self._job)
+        header_colours = {int(c["value"]): c.get("colour")
+                          for c in self.model.header.get("classes") or []}
+        classes = [{"value": c["value"], "name": c["name"],
+                    "colour": header_colours.get(int(c["value"]))}
+                   for c in summary.get("classes") or []]
+        try:
+            self.class_layer, self.confidence_layer = styling.load_prediction_group(
+                QgsProject.instance(), outputs, classes or None, self._group_name)
+        except ValueError as problem:
+            self.panel.show_message(str(problem), "error")
+            return
+        shown = [{"value": e.value, "colour": e.color.name()}
+                 for e in self.class_layer.renderer().classes()]
+        units = self.class_layer.crs().mapUnits()
+        self.summary.set_summary(summary, shown, units)
+        self.preview.set_layer(self.confidence_layer)
+        self.panel.show_message(translate(
+            "satseg", "Added to the map as the group '{group}' (files in {folder}).").format(
+            group=self._group_name, folder=os.path.dirname(str(outputs["classes"]))), "success")
+
+    def _on_finished(self, state: RunState) -> None:
+        self.quick_button.setEnabled(True)
+        self.run_finished.emit(state)
+
+    def result_state(self) -> RunState:
+        runner = self.panel.runner
+        return runner.state if runner is not None else RunState.IDLE
+
+    # -- closing ------------------------------------------------------------------------------
+    def _drawing_ended(self) -> None:
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
+    def done(self, result: int) -> None:
+        """Closing the dialog cancels a run and puts the previous map tool back."""
+        self.panel.cancel()
+        self.model.cancel()
+        self.area.release_tool()
+        super().done(result)
+
+    def dispose(self) -> None:
+        """Remove the rectangle tool and restore a previewed layer."""
+        self.area.dispose()
+        self.preview.dispose()
+
+
+def output_paths(job: Dict[str, Any]) -> Dict[str, str]:
+    """role -> file `satseg predict` writes for `job`."""
+    roles: List[str] = ["classes", "confidence", "summary"]
+    if job.get("probabilities"):
+        roles.append("probabilities")
+    return {role: os.path.join(job["output_dir"], f"{job['name']}{OUTPUT_SUFFIXES[role]}")
+            for role in roles}
+
+
+def _beside_run_button(panel: RunPanel, button: QPushButton) -> None:
+    """Put `button` just before the panel's Run button (in the panel's button row)."""
+    for index in range(panel.layout().count()):
+        row = panel.layout().itemAt(index).layout()
+        if row is not None and row.indexOf(panel.run_button) >= 0:
+            row.insertWidget(row.indexOf(panel.run_button), button)
+            return
+    panel.layout().addWidget(button)
+
+
+def _active_layer(iface: Any) -> Any:
+    try:
+        return iface.activeLayer()
+    except Exception:  # noqa: BLE001 - an interface without layers is fine
+        return None
