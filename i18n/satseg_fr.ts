@@ -898,5 +898,935 @@
         <source>Labelled pixels per class (training split):</source>
         <translation>Pixels étiquetés par classe (jeu d'entraînement) :</translation>
     </message>
+    <message>
+        <location filename="../satseg_plugin/core/styling.py" line="135" />
+        <source>{value} and above (confident)</source>
+        <translation>{value} et plus (sûr)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/styling.py" line="230" />
+        <source>The prediction outputs lack the class or the confidence raster.</source>
+        <translation>Il manque aux sorties de la prédiction le raster des classes ou celui de la confiance.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/styling.py" line="189" />
+        <source>{name} classes</source>
+        <translation>{name} classes</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/styling.py" line="190" />
+        <source>{name} confidence</source>
+        <translation>{name} confiance</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/styling.py" line="191" />
+        <source>{name} probabilities</source>
+        <translation>{name} probabilités</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/styling.py" line="131" />
+        <source>below {value}</source>
+        <translation>sous {value}</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/styling.py" line="226" />
+        <source>QGIS could not open the prediction output {path}.</source>
+        <translation>QGIS n'a pas pu ouvrir la sortie de prédiction {path}.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/confidence_preview.py" line="50" />
+        <source>Highlight unsure pixels</source>
+        <translation>Mettre en évidence les pixels incertains</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/confidence_preview.py" line="61" />
+        <source>Hide confident pixels</source>
+        <translation>Masquer les pixels sûrs</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/confidence_preview.py" line="63" />
+        <source>Confident pixels become transparent, so the class layer beneath shows through; unticked, they are covered by a light veil.</source>
+        <translation>Les pixels sûrs deviennent transparents et laissent voir la couche des classes en dessous ; décoché, ils sont couverts d'un voile léger.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/confidence_preview.py" line="74" />
+        <source>Confidence layer:</source>
+        <translation>Couche de confiance :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/confidence_preview.py" line="76" />
+        <source>Unsure below:</source>
+        <translation>Incertain sous :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/confidence_preview.py" line="156" />
+        <source>Choose a confidence layer (one band, 0–1): a prediction adds one.</source>
+        <translation>Choisissez une couche de confiance (une bande, 0–1) : une prédiction en ajoute une.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/confidence_preview.py" line="159" />
+        <source>This layer has several bands; choose a confidence layer.</source>
+        <translation>Cette couche a plusieurs bandes ; choisissez une couche de confiance.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/confidence_preview.py" line="163" />
+        <source>{share} of the pixels have a confidence below {threshold}.</source>
+        <translation>{share} des pixels ont une confiance inférieure à {threshold}.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_area.py" line="53" />
+        <source>Area</source>
+        <translation>Zone</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_area.py" line="61" />
+        <source>Current map view</source>
+        <translation>Vue actuelle de la carte</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_area.py" line="63" />
+        <source>Bounding box of polygons (AOI), nodata outside them</source>
+        <translation>Emprise des polygones (zone d'intérêt), nodata en dehors</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="63" />
+        <source>satseg — current map view</source>
+        <translation>satseg — vue actuelle de la carte</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="83" />
+        <source>satseg — Predict</source>
+        <translation>satseg — Prédire</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="99" />
+        <source>Raster</source>
+        <translation>Raster</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="105" />
+        <source>Model</source>
+        <translation>Modèle</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="116" />
+        <source>Window overlap as a fraction of the patch: more overlap, smoother and slower.</source>
+        <translation>Recouvrement des fenêtres en fraction de l'imagette : plus de recouvrement, résultat plus lisse et plus lent.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="124" />
+        <source>Test-time augmentation (4 flips, 4× slower)</source>
+        <translation>Augmentation au moment du test (4 retournements, 4× plus lent)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="125" />
+        <source>Options</source>
+        <translation>Options</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="128" />
+        <source>Batch size:</source>
+        <translation>Taille de lot :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="129" />
+        <source>Device:</source>
+        <translation>Processeur :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="135" />
+        <source>Also write one probability band per class</source>
+        <translation>Écrire aussi une bande de probabilité par classe</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="137" />
+        <source>Outputs</source>
+        <translation>Sorties</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="139" />
+        <source>Folder:</source>
+        <translation>Dossier :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="140" />
+        <source>Name:</source>
+        <translation>Nom :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="148" />
+        <source>Confidence preview</source>
+        <translation>Aperçu de la confiance</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="151" />
+        <source>Predict the current map view</source>
+        <translation>Prédire la vue actuelle de la carte</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="152" />
+        <source>Quick look: the visible extent, no test-time augmentation, overlap 0.25, outputs in a temporary folder; the layers are replaced on each run.</source>
+        <translation>Aperçu rapide : l'emprise visible, sans augmentation au test, recouvrement 0,25, sorties dans un dossier temporaire ; les couches sont remplacées à chaque exécution.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="158" />
+        <source>Predict</source>
+        <translation>Prédire</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="305" />
+        <source>Predicting…</source>
+        <translation>Prédiction en cours…</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="88" />
+        <source>Map layer:</source>
+        <translation>Couche de la carte :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="89" />
+        <source>File:</source>
+        <translation>Fichier :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="243" />
+        <source>Choose the raster to classify (a map layer or a file GDAL reads).</source>
+        <translation>Choisissez le raster à classer (une couche de la carte ou un fichier lisible par GDAL).</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="248" />
+        <source>Choose the model (a .pt file written by satseg training).</source>
+        <translation>Choisissez le modèle (un fichier .pt écrit par l'entraînement satseg).</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="300" />
+        <source>Prediction: {name}</source>
+        <translation>Prédiction : {name}</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="335" />
+        <source>Added to the map as the group '{group}' (files in {folder}).</source>
+        <translation>Ajouté à la carte dans le groupe « {group} » (fichiers dans {folder}).</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="251" />
+        <source>The model file {path} does not exist.</source>
+        <translation>Le fichier de modèle {path} n'existe pas.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_model.py" line="61" />
+        <source>satseg model (*.pt)</source>
+        <translation>modèle satseg (*.pt)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_model.py" line="112" />
+        <source>Reading the model…</source>
+        <translation>Lecture du modèle…</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_model.py" line="234" />
+        <source>Training metrics — {lines}</source>
+        <translation>Métriques d'entraînement — {lines}</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_model.py" line="71" />
+        <source>Class</source>
+        <translation>Classe</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_model.py" line="72" />
+        <source>IoU (validation)</source>
+        <translation>IoU (validation)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_model.py" line="130" />
+        <source>This model cannot be used: {error}</source>
+        <translation>Ce modèle ne peut pas être utilisé : {error}</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_model.py" line="152" />
+        <source>Choose a model trained with satseg (best_iou.pt, best_loss.pt or last.pt).</source>
+        <translation>Choisissez un modèle entraîné avec satseg (best_iou.pt, best_loss.pt ou last.pt).</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_model.py" line="188" />
+        <source>Bands: the model expects {count} ({names}).</source>
+        <translation>Bandes : le modèle en attend {count} ({names}).</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_model.py" line="161" />
+        <source>{architecture}, {task}, patch {patch} px, normalisation {method}; epoch {epoch} ({role})</source>
+        <translation>{architecture}, {task}, imagette {patch} px, normalisation {method} ; époque {epoch} ({role})</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_model.py" line="189" />
+        <source>unnamed</source>
+        <translation>sans nom</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_model.py" line="193" />
+        <source>The raster has {found}: prediction will be refused. Choose a raster with the model's bands.</source>
+        <translation>Le raster en a {found} : la prédiction sera refusée. Choisissez un raster avec les bandes du modèle.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_model.py" line="198" />
+        <source>The raster has {found} ✓</source>
+        <translation>Le raster en a {found} ✓</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_summary.py" line="38" />
+        <source>No prediction yet.</source>
+        <translation>Pas encore de prédiction.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_summary.py" line="43" />
+        <source>Share</source>
+        <translation>Part</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_summary.py" line="80" />
+        <source>{width} × {height} pixels predicted in {seconds} s; mean confidence {mean}.</source>
+        <translation>{width} × {height} pixels prédits en {seconds} s ; confiance moyenne {mean}.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="49" />
+        <source>Quick test (small U-Net, few epochs)</source>
+        <translation>Test rapide (petit U-Net, peu d'époques)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="50" />
+        <source>Balanced classes</source>
+        <translation>Classes équilibrées</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="51" />
+        <source>Imbalanced classes (focal + Dice, median weights, class-balanced sampling)</source>
+        <translation>Classes déséquilibrées (focale + Dice, poids médians, échantillonnage équilibré)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="73" />
+        <source>satseg — Train</source>
+        <translation>satseg — Entraîner</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="178" />
+        <source>Choose a folder written by Extract patches.</source>
+        <translation>Choisissez un dossier écrit par Extraire les imagettes.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="83" />
+        <source>(choose a preset)</source>
+        <translation>(choisir un préréglage)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="91" />
+        <source>Resume the interrupted run (last.pt)</source>
+        <translation>Reprendre l'entraînement interrompu (last.pt)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="93" />
+        <source>Save job…</source>
+        <translation>Enregistrer la tâche…</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="95" />
+        <source>Load job…</source>
+        <translation>Charger une tâche…</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="98" />
+        <source>Dataset</source>
+        <translation>Jeu de données</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="102" />
+        <source>Preset:</source>
+        <translation>Préréglage :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="105" />
+        <source>Output folder:</source>
+        <translation>Dossier de sortie :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="111" />
+        <source>Job file:</source>
+        <translation>Fichier de tâche :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="130" />
+        <source>Progress</source>
+        <translation>Progression</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="132" />
+        <source>Results</source>
+        <translation>Résultats</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="142" />
+        <source>Start</source>
+        <translation>Démarrer</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="168" />
+        <source>Could not list the models: {error}</source>
+        <translation>Impossible de lister les modèles : {error}</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="193" />
+        <source>The dataset folder {path} does not exist: choose the folder written by Extract patches.</source>
+        <translation>Le dossier du jeu de données {path} n'existe pas : choisissez le dossier écrit par Extraire les imagettes.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="196" />
+        <source>{path} holds no dataset.json: choose the folder written by Extract patches (it holds dataset.json and Patch/).</source>
+        <translation>{path} ne contient pas de dataset.json : choisissez le dossier écrit par Extraire les imagettes (il contient dataset.json et Patch/).</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="199" />
+        <source>{path} is not a readable patch dataset ({error}): extract it again.</source>
+        <translation>{path} n'est pas un jeu d'imagettes lisible ({error}) : extrayez-le à nouveau.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="220" />
+        <source>Choose the dataset folder (a folder written by Extract patches, holding dataset.json).</source>
+        <translation>Choisissez le dossier du jeu de données (un dossier écrit par Extraire les imagettes, contenant dataset.json).</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="228" />
+        <source>Choose the output folder (checkpoints, metrics and plots go there).</source>
+        <translation>Choisissez le dossier de sortie (les points de contrôle, métriques et graphiques y sont écrits).</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="248" />
+        <source>No model architecture: the list of models has not come from the engine. Check the engine in satseg Settings, then reopen this dialog.</source>
+        <translation>Aucune architecture de modèle : la liste des modèles n'est pas venue du moteur. Vérifiez le moteur dans les paramètres de satseg, puis rouvrez cette fenêtre.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="255" />
+        <source>{model} needs patches of at least {need} px; this dataset's are {have} px. Choose another architecture or extract larger patches.</source>
+        <translation>{model} demande des imagettes d'au moins {need} px ; celles de ce jeu font {have} px. Choisissez une autre architecture ou extrayez des imagettes plus grandes.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="260" />
+        <source>Warm-up epochs</source>
+        <translation>Époques de montée en charge</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="260" />
+        <source>Freeze encoder epochs</source>
+        <translation>Époques d'encodeur gelé</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="265" />
+        <source>{option} ({value}) must be fewer than the epochs ({epochs}).</source>
+        <translation>{option} ({value}) doit être inférieur au nombre d'époques ({epochs}).</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="269" />
+        <source>A cross-validation cannot be resumed: untick Resume or set the folds to 0.</source>
+        <translation>Une validation croisée ne peut pas être reprise : décochez Reprendre ou mettez les plis à 0.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="288" />
+        <source>Job saved to {path}. Run it without QGIS with: satseg train --config {name}</source>
+        <translation>Tâche enregistrée dans {path}. Lancez-la sans QGIS avec : satseg train --config {name}</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="296" />
+        <source>Job loaded from {path}.</source>
+        <translation>Tâche chargée depuis {path}.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="298" />
+        <source>Kept as they are (no field for them): {keys}.</source>
+        <translation>Conservées telles quelles (sans champ) : {keys}.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="306" />
+        <source>Save training job</source>
+        <translation>Enregistrer la tâche d'entraînement</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="315" />
+        <source>Job files (*.json)</source>
+        <translation>Fichiers de tâche (*.json)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="315" />
+        <source>Load training job</source>
+        <translation>Charger une tâche d'entraînement</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="343" />
+        <source>Training… QGIS stays usable meanwhile.</source>
+        <translation>Entraînement… QGIS reste utilisable pendant ce temps.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="344" />
+        <source>Train</source>
+        <translation>Entraîner</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="348" />
+        <source>Replace the earlier run?</source>
+        <translation>Remplacer l'entraînement précédent ?</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="348" />
+        <source>{folder} already holds a training run. Starting anew replaces its checkpoints; tick Resume to continue it instead.</source>
+        <translation>{folder} contient déjà un entraînement. Recommencer remplace ses points de contrôle ; cochez Reprendre pour le poursuivre.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="369" />
+        <source>Training finished: {epochs} epochs.</source>
+        <translation>Entraînement terminé : {epochs} époques.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="372" />
+        <source>mIoU of the best model: {value:.3f}.</source>
+        <translation>mIoU du meilleur modèle : {value:.3f}.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="380" />
+        <source>Training cancelled. last.pt keeps where it stopped: tick Resume and Start to continue.</source>
+        <translation>Entraînement annulé. last.pt garde l'endroit où il s'est arrêté : cochez Reprendre puis Démarrer pour continuer.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="391" />
+        <source>{path} will be used for prediction.</source>
+        <translation>{path} sera utilisé pour la prédiction.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="422" />
+        <source>&lt;b&gt;{n} patches&lt;/b&gt; of {size}×{size} px: {splits}</source>
+        <translation>&lt;b&gt;{n} imagettes&lt;/b&gt; de {size}×{size} px : {splits}</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="424" />
+        <source>{n} classes: {classes}</source>
+        <translation>{n} classes : {classes}</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="426" />
+        <source>{n} bands: {bands}</source>
+        <translation>{n} bandes : {bands}</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_results.py" line="50" />
+        <source>Curves appear after the first epoch.</source>
+        <translation>Les courbes apparaissent après la première époque.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_results.py" line="51" />
+        <source>Loss per epoch</source>
+        <translation>Perte par époque</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_results.py" line="52" />
+        <source>mIoU per epoch</source>
+        <translation>mIoU par époque</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_results.py" line="123" />
+        <source>IoU per class</source>
+        <translation>IoU par classe</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_results.py" line="74" />
+        <source>Starting…</source>
+        <translation>Démarrage…</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_results.py" line="106" />
+        <source>training</source>
+        <translation>entraînement</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_results.py" line="118" />
+        <source>IoU per class — test split, best model (epoch {epoch})</source>
+        <translation>IoU par classe — jeu de test, meilleur modèle (époque {epoch})</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_results.py" line="120" />
+        <source>IoU per class — validation, epoch {epoch}</source>
+        <translation>IoU par classe — validation, époque {epoch}</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_results.py" line="122" />
+        <source>IoU per class — training, epoch {epoch}</source>
+        <translation>IoU par classe — entraînement, époque {epoch}</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_results.py" line="132" />
+        <source>fold {n}</source>
+        <translation>pli {n}</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_results.py" line="133" />
+        <source>epoch {done}/{total}</source>
+        <translation>époque {done}/{total}</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_results.py" line="137" />
+        <source>validation mIoU {value:.3f}</source>
+        <translation>mIoU de validation {value:.3f}</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_results.py" line="141" />
+        <source>about {time} left</source>
+        <translation>encore environ {time}</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_results.py" line="178" />
+        <source>Open</source>
+        <translation>Ouvrir</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_results.py" line="180" />
+        <source>Open folder</source>
+        <translation>Ouvrir le dossier</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_results.py" line="182" />
+        <source>Use best model for prediction</source>
+        <translation>Utiliser le meilleur modèle pour la prédiction</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_results.py" line="204" />
+        <source>checkpoint</source>
+        <translation>point de contrôle</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_results.py" line="205" />
+        <source>plot</source>
+        <translation>graphique</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_results.py" line="205" />
+        <source>table</source>
+        <translation>tableau</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_results.py" line="206" />
+        <source>report</source>
+        <translation>rapport</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="53" />
+        <source>Architecture:</source>
+        <translation>Architecture :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="53" />
+        <source>Encoder:</source>
+        <translation>Encodeur :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="53" />
+        <source>U-Net depth:</source>
+        <translation>Profondeur du U-Net :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="53" />
+        <source>U-Net base width:</source>
+        <translation>Largeur de base du U-Net :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="53" />
+        <source>Dropout:</source>
+        <translation>Dropout :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="61" />
+        <source>Loss</source>
+        <translation>Perte</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="61" />
+        <source>Loss:</source>
+        <translation>Perte :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="61" />
+        <source>Class weights:</source>
+        <translation>Poids des classes :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="61" />
+        <source>Draw patches with rare classes more often</source>
+        <translation>Tirer plus souvent les imagettes contenant des classes rares</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="61" />
+        <source>Focal gamma:</source>
+        <translation>Gamma focal :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="61" />
+        <source>Focal alpha (empty = off):</source>
+        <translation>Alpha focal (vide = désactivé) :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="61" />
+        <source>Tversky alpha (FP):</source>
+        <translation>Alpha de Tversky (FP) :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="61" />
+        <source>Tversky beta (FN):</source>
+        <translation>Bêta de Tversky (FN) :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="61" />
+        <source>CE weight:</source>
+        <translation>Poids de l'entropie croisée :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="61" />
+        <source>Dice weight:</source>
+        <translation>Poids Dice :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="61" />
+        <source>Focal weight:</source>
+        <translation>Poids focal :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="61" />
+        <source>Lovász weight:</source>
+        <translation>Poids Lovász :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="61" />
+        <source>Tversky weight:</source>
+        <translation>Poids Tversky :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="61" />
+        <source>Label smoothing:</source>
+        <translation>Lissage des étiquettes :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="89" />
+        <source>Optimiser and schedule</source>
+        <translation>Optimiseur et planification</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="89" />
+        <source>Optimiser:</source>
+        <translation>Optimiseur :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="89" />
+        <source>Learning rate:</source>
+        <translation>Taux d'apprentissage :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="89" />
+        <source>Encoder lr (empty = lr):</source>
+        <translation>Taux de l'encodeur (vide = même) :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="89" />
+        <source>Schedule:</source>
+        <translation>Planification :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="89" />
+        <source>Warm-up epochs:</source>
+        <translation>Époques de montée en charge :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="89" />
+        <source>Frozen encoder epochs:</source>
+        <translation>Époques d'encodeur gelé :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="103" />
+        <source>Training</source>
+        <translation>Entraînement</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="103" />
+        <source>Epochs:</source>
+        <translation>Époques :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="103" />
+        <source>Precision:</source>
+        <translation>Précision :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="103" />
+        <source>Early stopping patience (0 = off):</source>
+        <translation>Patience de l'arrêt anticipé (0 = désactivé) :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="103" />
+        <source>Early stopping watches:</source>
+        <translation>L'arrêt anticipé surveille :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="103" />
+        <source>Cross-validation folds (0 = off):</source>
+        <translation>Plis de validation croisée (0 = désactivé) :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <source>Advanced</source>
+        <translation>Avancé</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <source>Normalisation:</source>
+        <translation>Normalisation :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <source>Augment training patches</source>
+        <translation>Augmenter les imagettes d'entraînement</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <source>Flips</source>
+        <translation>Retournements</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <source>90° rotations</source>
+        <translation>Rotations de 90°</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <source>Zoom (max):</source>
+        <translation>Zoom (max.) :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <source>Shift (max):</source>
+        <translation>Décalage (max.) :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <source>Brightness (max):</source>
+        <translation>Luminosité (max.) :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <source>Contrast (max):</source>
+        <translation>Contraste (max.) :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <source>Noise std:</source>
+        <translation>Écart type du bruit :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <source>Augmentation probability:</source>
+        <translation>Probabilité d'augmentation :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <source>Data loader workers:</source>
+        <translation>Processus de chargement :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <source>Batches per epoch (0 = all):</source>
+        <translation>Lots par époque (0 = tous) :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <source>Weight decay:</source>
+        <translation>Décroissance des poids :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <source>SGD momentum:</source>
+        <translation>Moment SGD :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <source>Gradient clipping (0 = off):</source>
+        <translation>Écrêtage du gradient (0 = désactivé) :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <source>Final lr factor:</source>
+        <translation>Facteur final du taux :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <source>Warm-up start factor:</source>
+        <translation>Facteur de départ de la montée :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <source>Step: epochs per decay:</source>
+        <translation>Paliers : époques par décroissance :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <source>Step: decay factor:</source>
+        <translation>Paliers : facteur de décroissance :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <source>Plateau: patience:</source>
+        <translation>Plateau : patience :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <source>Plateau: decay factor:</source>
+        <translation>Plateau : facteur de décroissance :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <source>Early stopping min. change:</source>
+        <translation>Arrêt anticipé : variation min. :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <source>Folds group by:</source>
+        <translation>Grouper les plis par :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <source>Pretrained encoder weights (file):</source>
+        <translation>Poids pré-entraînés de l'encodeur (fichier) :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <source>Task:</source>
+        <translation>Tâche :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <source>Binary threshold:</source>
+        <translation>Seuil binaire :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <source>Random seed:</source>
+        <translation>Graine aléatoire :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <source>Deterministic</source>
+        <translation>Déterministe</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <source>Channels-last memory format</source>
+        <translation>Mémoire channels-last</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <source>Pin memory (GPU)</source>
+        <translation>Mémoire épinglée (GPU)</translation>
+    </message>
 </context>
 </TS>
