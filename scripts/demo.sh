@@ -36,5 +36,7 @@ satseg overview --image "$out/sample/scene.tif" --labels "$out/sample/labels.tif
     --prediction "$out/prediction/scene_classes.tif" \
     --confidence "$out/prediction/scene_confidence.tif" --output "$out/overview.png" \
     --title "satseg demo: U-Net/resnet18 trained for $epochs epochs, scene mIoU $miou"
+echo; echo "== QGIS project with the styled layers"
+/usr/bin/python3 "$(dirname "$0")/demo_project.py" "$out" 2>/dev/null
 echo
-echo "demo outputs are in $out/ (overview.png shows the result)"
+echo "demo outputs are in $out/: overview.png shows the result; open satseg-demo.qgz in QGIS"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the packaged plugin into a fresh QGIS profile, start the real QGIS desktop under Xvfb,
 # open the plugin's menu and save a screenshot: what a user sees after "Install from ZIP".
-# usage: scripts/qgis-desktop-shot.sh OUTPUT.png [PROJECT.qgz]
+# usage: scripts/qgis-desktop-shot.sh OUTPUT.png [PROJECT.qgz]   (SHOT_MENU=0: keep the menu shut)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 out=$(realpath -m "$1")
@@ -23,9 +23,12 @@ def open_menu():
     window = iface.mainWindow()
     window.setGeometry(0, 0, 1600, 1000)  # no window manager under Xvfb: size it by hand
     assert "satseg_plugin" in plugins, "the satseg plugin did not load"
-    menu = window.findChild(QMenu, "satsegMenu")
-    window.menuBar().setActiveAction(menu.menuAction())
-    QTimer.singleShot(1500, grab)
+    if ${SHOT_MENU:-1}:
+        menu = window.findChild(QMenu, "satsegMenu")
+        window.menuBar().setActiveAction(menu.menuAction())
+    else:
+        iface.mapCanvas().zoomToFullExtent()
+    QTimer.singleShot(3000, grab)
 
 def grab():
     QApplication.primaryScreen().grabWindow(0).save("$out")

@@ -18,12 +18,15 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from qgis.core import (
     QgsColorRampShader,
+    QgsContrastEnhancement,
     QgsGradientColorRamp,
     QgsGradientStop,
     QgsLayerTreeGroup,
+    QgsMultiBandColorRenderer,
     QgsPalettedRasterRenderer,
     QgsProject,
     QgsRasterLayer,
+    QgsRasterMinMaxOrigin,
     QgsRasterShader,
     QgsSingleBandPseudoColorRenderer,
 )
@@ -43,6 +46,36 @@ UNSURE_COLOURS = ("#49006a", "#ae017e", "#f768a1")
 CONFIDENT_VEIL = QColor(255, 255, 255, 110)
 TRANSPARENT = QColor(0, 0, 0, 0)
 FALLBACK_COLOUR = "#9e9e9e"
+
+
+#: false-colour composites, first match wins (band descriptions, case-insensitive)
+COMPOSITES = (("b8", "b4", "b3"), ("b08", "b04", "b03"), ("nir", "red", "green"),
+              ("b4", "b3", "b2"), ("red", "green", "blue"))
+
+
+# -- images -----------------------------------------------------------------------------------
+def composite_bands(layer: QgsRasterLayer) -> Tuple[int, int, int]:
+    """1-based bands for a false-colour view, chosen from the band descriptions (NIR/red/green
+    for Sentinel-2 names); the first three bands otherwise."""
+    provider = layer.dataProvider()
+    names = [provider.generateBandName(i).split(":")[-1].strip().lower()
+             for i in range(1, layer.bandCount() + 1)]
+    for combo in COMPOSITES:
+        if all(name in names for name in combo):
+            return tuple(names.index(name) + 1 for name in combo)  # type: ignore[return-value]
+    count = layer.bandCount()
+    return (1, min(2, count), min(3, count))
+
+
+def style_composite(layer: QgsRasterLayer) -> Tuple[int, int, int]:
+    """Show a multispectral layer as a false-colour composite stretched to its 2–98 % range."""
+    bands = composite_bands(layer)
+    renderer = QgsMultiBandColorRenderer(layer.dataProvider(), *bands)
+    layer.setRenderer(renderer)
+    layer.setContrastEnhancement(QgsContrastEnhancement.StretchToMinimumMaximum,
+                                 QgsRasterMinMaxOrigin.CumulativeCut)
+    layer.triggerRepaint()
+    return bands
 
 
 # -- classes ----------------------------------------------------------------------------------
