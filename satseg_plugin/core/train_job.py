@@ -11,7 +11,7 @@ import json
 import os
 import time
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 SCHEMA = 1
 #: a preset value meaning "what `satseg models` reports as the default"
@@ -21,13 +21,8 @@ LAST_CHECKPOINT_KEY = "satseg/last_checkpoint"
 DATASET_FILE = "dataset.json"
 RESUME_FILE = "last.pt"
 
-#: loss name -> the terms it sums (mirrors the engine's satseg_engine.losses.LOSSES)
-LOSS_TERMS: Dict[str, Tuple[str, ...]] = {
-    "ce": ("ce",), "dice": ("dice",), "dice_ce": ("dice", "ce"), "focal": ("focal",),
-    "focal_dice": ("focal", "dice"), "tversky": ("tversky",), "combo": ("ce", "dice", "focal"),
-    "lovasz": ("lovasz",), "focal_lovasz": ("focal", "lovasz"),
-}
-#: loss term -> its own parameters (loss.<name>)
+#: loss term -> its own parameters (loss.<name>); which terms a loss sums comes from the
+#: engine (`satseg models` → "losses")
 TERM_PARAMETERS: Dict[str, Tuple[str, ...]] = {
     "ce": ("label_smoothing",), "dice": (), "focal": ("focal_gamma", "focal_alpha"),
     "tversky": ("tversky_alpha", "tversky_beta"), "lovasz": (),
@@ -115,10 +110,11 @@ def preset_values(name: str) -> Dict[str, Any]:
     return flatten(PRESETS[name])
 
 
-def loss_parameters(name: str) -> List[str]:
-    """The loss.* keys that matter for a loss (its terms' parameters, weights when summed)."""
-    terms = LOSS_TERMS.get(name, ())
-    keys = [f"loss.{p}" for term in terms for p in TERM_PARAMETERS[term]]
+def loss_parameters(name: str, loss_terms: Mapping[str, Sequence[str]]) -> List[str]:
+    """The loss.* keys that matter for a loss (its terms' parameters, weights when summed);
+    `loss_terms` is the engine's table: loss name → the terms it sums."""
+    terms = loss_terms.get(name, ())
+    keys = [f"loss.{p}" for term in terms for p in TERM_PARAMETERS.get(term, ())]
     if len(terms) > 1:
         keys += [f"loss.{term}_weight" for term in terms]
     return keys

@@ -60,7 +60,7 @@ def sections() -> List[Tuple[str, bool, List[Field]]]:
         ]),
         (translate("satseg", "Loss"), False, [
             Field("loss.name", "choice", translate("satseg", "Loss:"),
-                  choices=tuple(train_job.LOSS_TERMS), default="dice_ce"),
+                  choices=("dice_ce",), default="dice_ce"),  # the rest from `satseg models`
             Field("loss.class_weights", "choice", translate("satseg", "Class weights:"),
                   choices=("none", "inverse", "median"), default="none"),
             Field("data.class_balanced", "bool",
@@ -185,7 +185,8 @@ def sections() -> List[Tuple[str, bool, List[Field]]]:
 
 
 def _uses(loss_key: str) -> Callable[[Dict[str, Any], "TrainForm"], bool]:
-    return lambda v, _form: loss_key in train_job.loss_parameters(v["loss.name"])
+    return lambda v, form: loss_key in train_job.loss_parameters(v["loss.name"],
+                                                                form.loss_terms)
 
 
 #: key -> when its widget applies (flat values, form); keys not listed always apply
@@ -229,6 +230,7 @@ class TrainForm(QWidget):
         self.fields: Dict[str, Field] = {}
         self.widgets: Dict[str, QWidget] = {}
         self.architectures: Dict[str, Dict[str, Any]] = {}
+        self.loss_terms: Dict[str, List[str]] = {}
         self.default_architecture = ""
         self.default_encoder = ""
         #: keys loaded from a job file that the form has no widget for (passed through)
@@ -373,9 +375,11 @@ class TrainForm(QWidget):
     def set_models(self, summary: Dict[str, Any]) -> None:
         """Fill architecture and encoder from the engine's `models` summary (keeps choices)."""
         self.architectures = {str(a["name"]): dict(a) for a in summary.get("architectures", [])}
+        self.loss_terms = {str(k): list(v) for k, v in (summary.get("losses") or {}).items()}
         self.default_architecture = str(summary.get("default_architecture") or "")
         self.default_encoder = str(summary.get("default_encoder") or "")
         for key, names, default in (
+                ("loss.name", list(self.loss_terms), "dice_ce"),
                 ("model.architecture", list(self.architectures), self.default_architecture),
                 ("model.encoder", [str(e) for e in summary.get("encoders", [])],
                  self.default_encoder)):

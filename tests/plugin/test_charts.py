@@ -106,7 +106,8 @@ def test_job_files_round_trip_and_bad_files_are_explained(tmp_path):
                "loss.ce_weight", "loss.dice_weight", "loss.focal_weight"]),
 ])
 def test_loss_parameters_follow_the_terms_of_the_loss(loss, keys):
-    assert train_job.loss_parameters(loss) == keys
+    engine_table = {"dice": ["dice"], "tversky": ["tversky"], "combo": ["ce", "dice", "focal"]}
+    assert train_job.loss_parameters(loss, engine_table) == keys
 
 
 def test_best_checkpoint_of_a_run_and_of_a_cross_validation():

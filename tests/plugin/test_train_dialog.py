@@ -287,3 +287,17 @@ def test_mistakes_are_refused_with_the_fix(dialog, dataset_dir, tmp_path, change
     assert words in dialog.panel.message_text()
     assert dialog.panel.runner is None and dialog.panel.run_button.isEnabled()
     assert not (tmp_path / "never").exists()
+
+
+def test_losses_come_from_the_engine(qgis_app, qtbot, qgis_iface, engine_python,
+                                     saved_settings, models_summary):
+    from satseg_plugin.gui.train_dialog import TrainDialog
+
+    dialog = TrainDialog(qgis_iface)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.models == models_summary, timeout=60000)
+    combo = dialog.form.widgets["loss.name"]
+    assert [combo.itemText(i) for i in range(combo.count())] == list(models_summary["losses"])
+    dialog.form.set_values({"loss.name": "tversky"})
+    assert dialog.form.widgets["loss.tversky_alpha"].isEnabled()
+    assert not dialog.form.widgets["loss.focal_gamma"].isEnabled()

@@ -1,4 +1,5 @@
-"""`satseg models`: the architectures and encoders `train` accepts (the dialog reads this)."""
+"""`satseg models`: the architectures, encoders and losses `train` accepts (the dialog reads
+this, so it never keeps a copy of the engine's tables)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ class Job(jobs.Job):
 
 
 def run(job: Job, events: Any) -> dict[str, Any]:
-    from .. import models
+    from .. import losses, models
 
     architectures = [{"name": name,
                       "uses_encoder": name != models.CUSTOM_UNET,
@@ -25,5 +26,6 @@ def run(job: Job, events: Any) -> dict[str, Any]:
     encoders = models.encoder_names()
     events.log(f"{len(architectures)} architectures, {len(encoders)} encoders")
     return {"architectures": architectures, "encoders": encoders,
+            "losses": {name: list(terms) for name, terms in losses.LOSSES.items()},
             "default_architecture": "Unet", "default_encoder": "resnet34",
             "pretrained_weights": "local file only (model.encoder_weights_path)"}
