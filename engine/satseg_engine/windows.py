@@ -85,3 +85,39 @@ def plan_windows(height: int, width: int, patch: int, overlap: float) -> WindowP
     stride = stride_for(patch, overlap)
     return WindowPlan(height, width, patch, stride, tuple(axis_starts(height, patch, stride)),
                       tuple(axis_starts(width, patch, stride)))
+
+
+@dataclasses.dataclass(frozen=True)
+class Panel:
+    """Raster columns [start, stop) written from the windows of the global plan that touch them.
+
+    Every window covering a pixel of the panel is in `cols`, so blending inside the panel gives
+    exactly what one pass over the whole raster gives; memory follows the panel's width.
+    """
+
+    start: int
+    stop: int
+    cols: tuple[int, ...]
+
+    def read_range(self, width: int, patch: int) -> tuple[int, int]:
+        """Raster columns the panel's windows read (clipped to the raster; the rest is padding)."""
+        return max(0, self.cols[0]), min(width, self.cols[-1] + patch)
+
+
+def plan_panels(plan: WindowPlan, panel_width: int) -> list[Panel]:
+    """Split the raster's columns into panels of `panel_width` (the last one narrower)."""
+    if panel_width < plan.patch:
+        raise ValueError(f"panel_width must be >= the patch ({plan.patch}), got {panel_width}")
+    panels = []
+    for start in range(0, plan.width, panel_width):
+        stop = min(start + panel_width, plan.width)
+        cols = tuple(c for c in plan.cols if c < stop and c + plan.patch > start)
+        panels.append(Panel(start, stop, cols))
+    return panels
+
+
+def panel_plan(plan: WindowPlan, panel: Panel) -> tuple[WindowPlan, int]:
+    """The plan of one panel in the coordinates of its read range, and that range's start."""
+    first, last = panel.read_range(plan.width, plan.patch)
+    return WindowPlan(plan.height, last - first, plan.patch, plan.stride, plan.rows,
+                      tuple(c - first for c in panel.cols)), first

@@ -246,3 +246,23 @@ def test_satseg_predict_subprocess(tmp_path, engine, bands, outcome):
         assert run.terminal["type"] == "error" and run.terminal["code"] == outcome
         assert "expects 3 bands" in run.terminal["message"]
         assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
+
+
+def test_panels_give_exactly_what_one_pass_gives(tmp_path):
+    """Memory is bounded by predicting in column panels; the result must not depend on them."""
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Conv2d(3, 8, 5, padding=2), torch.nn.ReLU(),
+                                torch.nn.Conv2d(8, 3, 5, padding=2))  # edge-sensitive windows
+    data = np.random.default_rng(1).uniform(0, 1, (3, 150, 700)).astype("float32")
+    raster = write_raster(tmp_path / "wide.tif", data)
+    outputs = {}
+    for panel_width in (256, 512, 4096):
+        folder = tmp_path / f"p{panel_width}"
+        folder.mkdir()
+        summary, _ = run_prediction(folder, raster, model, header(patch=32), overlap=0.5,
+                                    probabilities=True, panel_width=panel_width)
+        outputs[panel_width] = {role: read(path) for role, path in summary["outputs"].items()
+                                if path.endswith(".tif")}
+    for panel_width in (256, 512):
+        for role, array in outputs[4096].items():
+            np.testing.assert_array_equal(outputs[panel_width][role], array, err_msg=role)

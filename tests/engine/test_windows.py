@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -68,3 +70,29 @@ def test_overlap_out_of_range_is_refused(overlap):
 def test_a_raster_smaller_than_a_patch_gets_one_window():
     assert axis_starts(5, 256, 128) == [-64]
     assert plan_windows(5, 7, 256, 0.5).count == 1
+
+
+@pytest.mark.parametrize("width, patch, overlap, panel_width", [
+    (700, 32, 0.5, 256), (700, 32, 0.0, 256), (256, 32, 0.5, 256), (1000, 256, 0.25, 256),
+    (5000, 256, 0.25, 4096), (100, 64, 0.5, 4096), (1300, 128, 0.75, 300)])
+def test_panels_tile_the_columns_with_exactly_the_windows_that_touch_them(width, patch, overlap,
+                                                                          panel_width):
+    from satseg_engine.windows import panel_plan, plan_panels
+
+    plan = plan_windows(90, width, patch, overlap)
+    panels = plan_panels(plan, panel_width)
+    assert panels[0].start == 0 and panels[-1].stop == width
+    assert all(a.stop == b.start for a, b in itertools.pairwise(panels))
+    for panel in panels:
+        touching = [c for c in plan.cols if c < panel.stop and c + patch > panel.start]
+        assert list(panel.cols) == touching
+        local, first = panel_plan(plan, panel)
+        assert local.width <= panel.stop - panel.start + 2 * patch, "memory follows the panel"
+        assert [c + first for c in local.cols] == list(panel.cols)
+
+
+def test_a_panel_narrower_than_a_patch_is_refused():
+    from satseg_engine.windows import plan_panels
+
+    with pytest.raises(ValueError, match="panel_width"):
+        plan_panels(plan_windows(10, 1000, 256, 0.5), 128)

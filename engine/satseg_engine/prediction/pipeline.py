@@ -1,12 +1,14 @@
-"""The prediction loop: strips of windows → batches → model → weighted accumulation → blocks.
+"""The prediction loop: panels of columns → strips of windows → batches → model → weighted
+accumulation → blocks.
 
-Peak memory is bounded by one row of windows, not by the raster: the accumulator holds
-K × patch × canvas_width float32, the read-ahead queue `read_ahead` strips of
-C × patch × canvas_width float32, the writer at most two tile rows of each output. For a raster
-W pixels wide that is about 4·patch·W·(K + 1 + C·(read_ahead + 1)) bytes plus
-2·256·W·(5 + 4·K) for the outputs — e.g. 0.3 GB for W = 20 000, patch 256, K = 5, C = 10,
-whatever the height. Very wide rasters (W ≫ 100 000) grow it linearly: predict them in
-extents.
+The raster is processed in vertical panels of `panel_width` columns, top to bottom. A panel uses
+the windows of the one global plan that touch it, so every pixel is blended from exactly the
+windows a single pass would use: no seams between panels, and the result does not depend on the
+panel width. Windows on a panel boundary are computed by both panels (about patch / panel_width
+more work). Peak memory is bounded by one row of windows of one panel, whatever the raster's
+size: the accumulator holds K × patch × P float32 (P ≈ panel_width + patch), the read-ahead
+queue `read_ahead` strips of C × patch × P float32, the writer at most two tile rows of each
+output: about 4·patch·P·(K + 1 + C·(read_ahead + 1)) + 2·256·P·(5 + 4·K) bytes.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import torch
 from torch import nn
 
 from ..blending import weight_profile
-from ..windows import WindowPlan, plan_windows
+from ..windows import WindowPlan, panel_plan, plan_panels, plan_windows
 from .accumulator import RowAccumulator
 from .model import Predictor
 from .normalize import has_torch_method, normalize_numpy, normalize_torch
@@ -39,6 +41,7 @@ class PredictOptions:
     threshold: float | None = None     # binary task; None: the checkpoint's (else 0.5)
     blending: str = "hann"
     read_ahead: int = 2
+    panel_width: int = 4096  # columns per panel: bounds memory (a multiple of the 256 tiles)
 
 
 @dataclasses.dataclass
@@ -94,9 +97,9 @@ def predict_raster(model: nn.Module, header: Mapping[str, Any], source: RasterSo
     """Predict `source` into the open output `datasets` (role -> writable rasterio dataset)."""
     patch = int(header["patch_size"])
     plan: WindowPlan = plan_windows(source.height, source.width, patch, options.overlap)
+    panels = plan_panels(plan, max(patch, options.panel_width))
     predictor = Predictor(model, header, device, amp=options.amp, tta=options.tta)
     profile = torch.from_numpy(weight_profile(patch, options.blending)).to(device)
-    accumulator = RowAccumulator(predictor.channels, patch, plan.rows, plan.cols, profile)
     post = _Postprocess(classes, predictor.binary, _threshold(header, options), device,
                         "probabilities" in datasets)
     stats = PredictionStats(counts=np.zeros(len(classes), dtype=np.int64))
@@ -109,35 +112,41 @@ def predict_raster(model: nn.Module, header: Mapping[str, Any], source: RasterSo
         data = normalize_numpy(strip.data, strip.valid, normalization)
         return dataclasses.replace(strip, data=data)
 
-    reader = StripReader(source, plan, prepare, depth=options.read_ahead)
-    writer = BlockWriter(datasets, source.width)
-    offsets = [c - plan.cols[0] for c in plan.cols]
-    finished = False
-    try:
-        events.progress("predict", 0, plan.count, "windows")
-        for strip in reader:
-            data = torch.from_numpy(strip.data).to(device, non_blocking=True)
-            if on_device:
-                valid = torch.from_numpy(strip.valid).to(device, non_blocking=True)
-                data = normalize_torch(data, valid, normalization)
-            for first in range(0, len(offsets), options.batch_size):
-                columns = offsets[first:first + options.batch_size]
-                batch = torch.stack([data[:, :, x:x + patch] for x in columns])
-                accumulator.add(predictor.probabilities(batch), columns)
-                stats.windows += len(columns)
-                events.progress("predict", stats.windows, plan.count, "windows")
-            start, stop = plan.final_rows(strip.index)
-            if stop > start:
-                rows = slice(start - strip.top, stop - strip.top)
-                cols = slice(plan.left, plan.left + source.width)
-                probs = accumulator.rows(rows.start, rows.stop, plan.left, source.width)
-                predict = torch.from_numpy(strip.predict[rows, cols]).to(device)
-                writer.put(start, post(probs, predict, stats))
-            accumulator.advance(plan.stride)
-        writer.finish()
-        finished = True
-    finally:
-        reader.close()
-        if not finished:
-            writer.abort()
+    total = sum(len(plan.rows) * len(panel.cols) for panel in panels)
+    events.progress("predict", 0, total, "windows")
+    for panel in panels:
+        local, first = panel_plan(plan, panel)
+        view = source.view(first, first + local.width)
+        accumulator = RowAccumulator(predictor.channels, patch, local.rows, local.cols, profile)
+        reader = StripReader(view, local, prepare, depth=options.read_ahead)
+        writer = BlockWriter(datasets, panel.stop - panel.start, col_off=panel.start)
+        left = local.left + panel.start - first  # canvas column of the panel's first column
+        width = panel.stop - panel.start
+        offsets = [c - local.cols[0] for c in local.cols]
+        finished = False
+        try:
+            for strip in reader:
+                data = torch.from_numpy(strip.data).to(device, non_blocking=True)
+                if on_device:
+                    valid = torch.from_numpy(strip.valid).to(device, non_blocking=True)
+                    data = normalize_torch(data, valid, normalization)
+                for start in range(0, len(offsets), options.batch_size):
+                    columns = offsets[start:start + options.batch_size]
+                    batch = torch.stack([data[:, :, x:x + patch] for x in columns])
+                    accumulator.add(predictor.probabilities(batch), columns)
+                    stats.windows += len(columns)
+                    events.progress("predict", stats.windows, total, "windows")
+                top, bottom = local.final_rows(strip.index)
+                if bottom > top:
+                    rows = slice(top - strip.top, bottom - strip.top)
+                    probs = accumulator.rows(rows.start, rows.stop, left, width)
+                    predict = torch.from_numpy(strip.predict[rows, left:left + width])
+                    writer.put(top, post(probs, predict.to(device), stats))
+                accumulator.advance(plan.stride)
+            writer.finish()
+            finished = True
+        finally:
+            reader.close()
+            if not finished:
+                writer.abort()
     return stats

@@ -104,7 +104,8 @@ def predict_to_files(job: Any, model: nn.Module, header: Mapping[str, Any],
     source = RasterSource(job.raster, bands, window, aoi)
     crs = rasters.crs_text(source.src.crs)
     options = PredictOptions(overlap=job.overlap, batch_size=job.batch_size, tta=job.tta,
-                             amp=job.amp, threshold=job.threshold, read_ahead=job.read_ahead)
+                             amp=job.amp, threshold=job.threshold, read_ahead=job.read_ahead,
+                             panel_width=job.panel_width // 256 * 256)
     tags = {"satseg_checkpoint": str(Path(job.checkpoint).resolve()),
             "satseg_engine_version": __version__, "satseg_source": str(job.raster)}
     raster_roles = [role for role in paths if role != "summary"]

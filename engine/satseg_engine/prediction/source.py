@@ -91,6 +91,19 @@ class RasterSource:
     def close(self) -> None:
         self.src.close()
 
+    def view(self, col_start: int, col_stop: int) -> RasterSource:
+        """The same raster limited to output columns [col_start, col_stop) (shares the open
+        dataset; use the views one after the other and close only the parent)."""
+        window = Window(self.window.col_off + col_start, self.window.row_off,
+                        col_stop - col_start, self.height)
+        clone = object.__new__(RasterSource)
+        clone.src, clone.bands, clone.aoi = self.src, self.bands, self.aoi
+        clone.window = window
+        clone.height, clone.width = self.height, col_stop - col_start
+        clone.transform = rasterio.windows.transform(window, self.src.transform)
+        clone._cache = None
+        return clone
+
     def _read(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
         """Rows [start, stop): float32 data and a uint8 mask (bit 0: not nodata, bit 1: in AOI)."""
         win = Window(self.window.col_off, self.window.row_off + start, self.width, stop - start)

@@ -17,9 +17,11 @@ _END = object()
 
 class BlockWriter:
     def __init__(self, datasets: Mapping[str, Any], width: int, block_rows: int = 256,
-                 depth: int = 4):
+                 depth: int = 4, col_off: int = 0):
+        """Writes columns [col_off, col_off + width) of the outputs (a panel of them)."""
         self.datasets = dict(datasets)
         self.width = width
+        self.col_off = col_off
         self.block_rows = block_rows
         self.queue: queue.Queue[object] = queue.Queue(maxsize=max(1, depth))
         self.error: BaseException | None = None
@@ -92,7 +94,8 @@ class BlockWriter:
         for name, parts in self._pending.items():
             block = np.concatenate(parts, axis=1) if len(parts) > 1 else parts[0]
             self.datasets[name].write(block[:, :count],
-                                      window=Window(0, self.rows_written, self.width, count))
+                                      window=Window(self.col_off, self.rows_written,
+                                                    self.width, count))
             self._pending[name] = [block[:, count:]] if count < block.shape[1] else []
         self.rows_written += count
         self._pending_rows -= count

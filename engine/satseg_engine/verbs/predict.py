@@ -46,6 +46,8 @@ class Job(jobs.Job):
     amp: bool = option(True, help="mixed precision on CUDA (ignored on the CPU)")
     read_ahead: int = option(2, help="rows of windows read ahead on a background thread",
                              min=1, max=16)
+    panel_width: int = option(4096, min=256, help="columns predicted per pass (rounded down to "
+                              "a multiple of 256): bounds memory whatever the raster's width")
 
     def __post_init__(self) -> None:
         if self.extent is not None:
