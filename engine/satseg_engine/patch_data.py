@@ -108,6 +108,39 @@ class PatchDataset(Dataset):
         self.augment_params = augment_params
         self.seed = seed
         self.epoch = 0
+        self._images: np.ndarray | None = None  # raw patches held in memory (see preload)
+        self._masks: np.ndarray | None = None
+
+    def preload(self, max_bytes: int) -> int:
+        """Read every raw patch into memory once, if they fit in `max_bytes`; returns the bytes
+        held (0: not cached, patches are read from disk each time).
+
+        Normalisation and augmentation still run per sample. Call it before the DataLoader
+        starts its workers: they are forked from this process and share the arrays
+        copy-on-write, so every epoch after the first reads no file.
+        """
+        import rasterio
+
+        if not self.items or max_bytes <= 0:
+            return 0
+        with rasterio.open(self.items[0].image) as src:
+            shape, dtype = (src.count, src.height, src.width), np.dtype(src.dtypes[0])
+        size = len(self.items) * (int(np.prod(shape)) * dtype.itemsize + shape[1] * shape[2])
+        if size > max_bytes:
+            return 0
+        images = np.empty((len(self.items), *shape), dtype=dtype)
+        masks = np.empty((len(self.items), *shape[1:]), dtype=np.uint8)
+        for index, item in enumerate(self.items):
+            with rasterio.open(item.image) as src:
+                if (src.count, src.height, src.width) != shape or src.dtypes[0] != dtype:
+                    return 0  # patches of mixed shapes: read them one by one instead
+                images[index] = src.read()
+            mask = read_label(item.label, self.lookup)
+            if mask.shape != shape[1:]:
+                return 0
+            masks[index] = mask
+        self._images, self._masks = images, masks
+        return size
 
     def set_epoch(self, epoch: int) -> None:
         """Seeds this epoch's augmentation (set before each DataLoader iteration)."""
@@ -120,9 +153,13 @@ class PatchDataset(Dataset):
         import rasterio
 
         item = self.items[index]
-        with rasterio.open(item.image) as src:
-            image = normalize(src.read(), self.normalization)
-        mask = read_label(item.label, self.lookup)
+        if self._images is not None and self._masks is not None:
+            image = normalize(self._images[index], self.normalization)
+            mask = self._masks[index].copy()  # never hand out a view of the cache
+        else:
+            with rasterio.open(item.image) as src:
+                image = normalize(src.read(), self.normalization)
+            mask = read_label(item.label, self.lookup)
         if mask.shape != image.shape[1:]:
             raise SatsegError("bad_dataset", f"patch {item.id}: label {mask.shape} and image "
                               f"{image.shape[1:]} differ in size", hint="re-extract the dataset")

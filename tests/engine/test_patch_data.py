@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 from satseg_engine.augment import AugmentParams, augment
 from satseg_engine.normalization import METHODS, make_normalization, normalize
@@ -47,3 +48,43 @@ def test_label_values_map_to_class_table_order() -> None:
     lookup = label_lookup([{"value": 5}, {"value": 1}], ignore_value=255)
     labels = np.array([5, 1, 3, 255], dtype=np.uint8)
     assert lookup[labels].tolist() == [0, 1, 255, 255]
+
+
+def _dataset(root, augmented: bool):
+    import json
+
+    from dataset_factory import make_dataset
+
+    from satseg_engine.patch_data import PatchDataset, list_items
+
+    make_dataset(root, bands=3, patch_size=16, counts={"train": 6, "validation": 2, "test": 2})
+    info = json.loads((root / "dataset.json").read_text())
+    norm = make_normalization("standardize", info["statistics"], nodata=info["nodata"])
+    params = AugmentParams(scale=0.2, shift=0.2, probability=1.0) if augmented else None
+    return PatchDataset(list_items(root, "train"), norm,
+                        label_lookup(info["classes"], 255), 255, params, seed=3)
+
+
+@pytest.mark.parametrize("augmented", [False, True])
+def test_preloaded_patches_give_the_same_samples_as_reading_from_disk(tmp_path, augmented):
+    from_disk = _dataset(tmp_path / "a", augmented)
+    cached = _dataset(tmp_path / "a", augmented)
+    held = cached.preload(2**20)
+    assert held == 6 * (3 * 16 * 16 * 2 + 16 * 16), "uint16 images + uint8 masks"
+    snapshot = cached._images.copy(), cached._masks.copy()
+    for epoch in range(2):
+        from_disk.set_epoch(epoch)
+        cached.set_epoch(epoch)
+        for index in range(len(cached)):
+            image, mask = cached[index]
+            disk_image, disk_mask = from_disk[index]
+            assert torch.equal(image, disk_image) and torch.equal(mask, disk_mask)
+            mask[:] = 0  # a caller writing into a sample must not reach the cache
+    np.testing.assert_array_equal(cached._images, snapshot[0])
+    np.testing.assert_array_equal(cached._masks, snapshot[1])
+
+
+def test_preload_respects_its_budget(tmp_path):
+    dataset = _dataset(tmp_path / "b", False)
+    assert dataset.preload(100) == 0 and dataset._images is None
+    assert dataset.preload(0) == 0

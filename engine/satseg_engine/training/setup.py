@@ -224,6 +224,10 @@ def make_loader(items: Sequence[PatchItem], job: Any, setup: RunSetup, *, train:
                            noise=aug.noise, probability=aug.probability)
     dataset = PatchDataset(items, setup.normalization, setup.lookup, setup.ignore_value,
                            params if (train and aug.enabled) else None, seed=job.seed)
+    held = dataset.preload(job.data.cache_mb * 2**20)
+    if held:
+        events.log(f"holding {len(items)} {'training' if train else 'evaluation'} patches in "
+                   f"memory ({held / 2**20:.0f} MB)", level="debug")
     _rank, world = distributed()
     drop_last = False
     if train:

@@ -54,6 +54,8 @@ class DataOptions:
                                   "patches once)")
     class_balanced: bool = option(False, help="draw patches holding rare classes more often")
     source: str = option("images", help="image folder inside Patch/<split>/")
+    cache_mb: int = option(2048, min=0, help="hold each split's raw patches in memory when "
+                           "they fit in this many MB (0 = read from disk every time)")
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
