@@ -29,20 +29,20 @@ from .errors import Cancelled, JobError, SatsegError
 from .events import Events
 from .jobs import add_job_flags, job_from_args, load_job
 
-#: verb name -> module. Order is the order of `satseg --help`.
+#: verb name -> module, in workflow order (the order of `satseg --help`).
 VERBS: dict[str, str] = {
-    "doctor": "satseg_engine.verbs.doctor",
+    "sample": "satseg_engine.verbs.sample",
     "grid": "satseg_engine.verbs.grid",
     "extract": "satseg_engine.verbs.extract",
     "info": "satseg_engine.verbs.info",
     "preview": "satseg_engine.verbs.preview",
+    "models": "satseg_engine.verbs.models",
+    "train": "satseg_engine.verbs.train",
+    "inspect": "satseg_engine.verbs.inspect",
     "predict": "satseg_engine.verbs.predict",
     "evaluate": "satseg_engine.verbs.evaluate",
     "overview": "satseg_engine.verbs.overview",
-    "inspect": "satseg_engine.verbs.inspect",
-    "models": "satseg_engine.verbs.models",
-    "train": "satseg_engine.verbs.train",
-    "sample": "satseg_engine.verbs.sample",
+    "doctor": "satseg_engine.verbs.doctor",
     "selftest": "satseg_engine.verbs.selftest",
 }
 
