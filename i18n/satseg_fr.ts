@@ -974,17 +974,17 @@
         <translation>{share} des pixels ont une confiance inférieure à {threshold}.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_area.py" line="53" />
+        <location filename="../satseg_plugin/gui/area_box.py" line="53" />
         <source>Area</source>
         <translation>Zone</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_area.py" line="61" />
+        <location filename="../satseg_plugin/gui/area_box.py" line="61" />
         <source>Current map view</source>
         <translation>Vue actuelle de la carte</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_area.py" line="63" />
+        <location filename="../satseg_plugin/gui/area_box.py" line="63" />
         <source>Bounding box of polygons (AOI), nodata outside them</source>
         <translation>Emprise des polygones (zone d'intérêt), nodata en dehors</translation>
     </message>
@@ -1827,6 +1827,11 @@
         <location filename="../satseg_plugin/gui/train_form.py" line="121" />
         <source>Pin memory (GPU)</source>
         <translation>Mémoire épinglée (GPU)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="147" />
+        <source>Patches held in memory up to (MB, 0 = off):</source>
+        <translation>Patchs gardés en mémoire jusqu’à (Mo, 0 = non) :</translation>
     </message>
 </context>
 </TS>
