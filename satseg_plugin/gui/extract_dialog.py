@@ -344,12 +344,8 @@ class ExtractDialog(QDialog):
     # -- running ----------------------------------------------------------------------------
     def run(self) -> None:
         """Check the inputs and start `satseg extract` (returns at once)."""
-        if self.panel.is_running():
-            return
-        try:
-            job = self.job()
-        except InputError as problem:
-            self.panel.show_message(str(problem), "error")
+        job = self.panel.job_or_none(self.job)
+        if job is None:
             return
         self._job = job
         self.summary = {}

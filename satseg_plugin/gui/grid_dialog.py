@@ -8,27 +8,16 @@ edited by hand before extraction.
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, Optional
 
-from qgis.core import (
-    QgsCoordinateReferenceSystem,
-    QgsMapLayerProxyModel,
-    QgsRasterLayer,
-    QgsRectangle,
-    QgsVectorLayer,
-)
+from qgis.core import QgsMapLayerProxyModel, QgsRasterLayer, QgsVectorLayer
 from qgis.gui import QgsFieldComboBox, QgsFileWidget, QgsMapLayerComboBox
 from qgis.PyQt.QtCore import pyqtSignal
 from qgis.PyQt.QtWidgets import (
-    QButtonGroup,
     QCheckBox,
     QDialog,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QRadioButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -37,9 +26,9 @@ from qgis.PyQt.QtWidgets import (
 from ..core import layers
 from ..core.engine_runner import RunState
 from ..core.layers import InputError
+from .area_box import AreaBox
 from .grid_options import GridOptions
 from .i18n import translate
-from .rectangle_tool import RectangleTool
 from .run_panel import RunPanel
 
 AREAS = ("raster", "rectangle", "aoi")
@@ -55,9 +44,6 @@ class GridDialog(QDialog):
         super().__init__(parent)
         self.iface = iface
         self.grid_layer: Optional[QgsVectorLayer] = None
-        self.rectangle: Optional[Tuple[QgsRectangle, QgsCoordinateReferenceSystem]] = None
-        self.tool: Optional[RectangleTool] = None
-        self._previous_tool = None
         self._job: Dict[str, Any] = {}
         self.setObjectName("satsegGridDialog")
         self.setWindowTitle(translate("satseg", "satseg — Grid"))
@@ -66,38 +52,16 @@ class GridDialog(QDialog):
         self.raster = QgsMapLayerComboBox()
         self.raster.setFilters(QgsMapLayerProxyModel.RasterLayer)
         self.raster.layerChanged.connect(self._raster_changed)
-        self.area_buttons = QButtonGroup(self)
-        self.area_radios: Dict[str, QRadioButton] = {}
-        texts = (translate("satseg", "Whole raster"),
-                 translate("satseg", "Rectangle drawn on the map"),
-                 translate("satseg", "Polygons of a layer (AOI)"))
-        for area, text in zip(AREAS, texts, strict=True):
-            radio = QRadioButton(text)
-            self.area_buttons.addButton(radio)
-            self.area_radios[area] = radio
-        self.area_radios["raster"].setChecked(True)
-        self.draw_button = QPushButton(translate("satseg", "Draw on map"))
-        self.draw_button.clicked.connect(self.start_drawing)
-        self.rectangle_label = QLabel(translate("satseg", "(none drawn)"))
-        self.aoi = QgsMapLayerComboBox()
-        self.aoi.setFilters(QgsMapLayerProxyModel.PolygonLayer)
-        self.aoi.layerChanged.connect(self._aoi_changed)
-
+        self.area = AreaBox(iface, AREAS,
+                            {"aoi": translate("satseg", "Polygons of a layer (AOI)")},
+                            aoi_beside=True, aoi_optional=False)
         area_box = QGroupBox(translate("satseg", "Raster and area"))
         area_form = QFormLayout(area_box)
         area_form.addRow(translate("satseg", "Raster:"), self.raster)
-        area_form.addRow(self.area_radios["raster"])
-        rect_row = QHBoxLayout()
-        rect_row.addWidget(self.area_radios["rectangle"])
-        rect_row.addWidget(self.draw_button)
-        rect_row.addWidget(self.rectangle_label, 1)
-        area_form.addRow(rect_row)
-        aoi_row = QHBoxLayout()
-        aoi_row.addWidget(self.area_radios["aoi"])
-        aoi_row.addWidget(self.aoi, 1)
-        area_form.addRow(aoi_row)
+        area_form.addRow(self.area)
 
         self.options = GridOptions()
+        self.area.aoi.layerChanged.connect(self.options.set_aoi_layer)
         cells_box = QGroupBox(translate("satseg", "Cells and split"))
         QVBoxLayout(cells_box).addWidget(self.options)
 
@@ -148,16 +112,10 @@ class GridDialog(QDialog):
         if image is not None:
             self.raster.setLayer(image)
         self._raster_changed(self.raster.currentLayer())
-        self._aoi_changed(self.aoi.currentLayer())
+        self.options.set_aoi_layer(self.area.aoi.currentLayer())
         self._labels_changed(None)
 
     # -- widgets ----------------------------------------------------------------------------
-    def area(self) -> str:
-        return next(a for a, radio in self.area_radios.items() if radio.isChecked())
-
-    def set_area(self, area: str) -> None:
-        self.area_radios[area].setChecked(True)
-
     def _raster_changed(self, layer: Any) -> None:
         self.options.set_raster(layer)
         if isinstance(layer, QgsRasterLayer) and not self.output.filePath():
@@ -167,11 +125,6 @@ class GridDialog(QDialog):
                 return
             stem = os.path.splitext(source)[0]
             self.output.setFilePath(f"{stem}_grid.gpkg")
-
-    def _aoi_changed(self, layer: Any) -> None:
-        self.options.set_aoi_layer(layer)
-        if layer is not None and self.sender() is self.aoi:
-            self.set_area("aoi")
 
     def _labels_changed(self, layer: Any) -> None:
         is_vector = isinstance(layer, QgsVectorLayer)
@@ -183,41 +136,6 @@ class GridDialog(QDialog):
             self.labels_form.labelForField(widget).setVisible(is_vector)
         self.min_labelled.setEnabled(layer is not None)
 
-    # -- the rectangle ----------------------------------------------------------------------
-    def start_drawing(self) -> None:
-        """Let the user drag a rectangle on the map canvas (the dialog steps aside)."""
-        canvas = self.iface.mapCanvas()
-        if self.tool is None:
-            self.tool = RectangleTool(canvas)
-            self.tool.rectangle_drawn.connect(self._rectangle_drawn)
-            self.tool.cancelled.connect(self._stop_drawing)
-        self._previous_tool = canvas.mapTool()
-        canvas.setMapTool(self.tool)
-        self.hide()
-
-    def _rectangle_drawn(self, rectangle: QgsRectangle) -> None:
-        self.set_rectangle(rectangle, self.iface.mapCanvas().mapSettings().destinationCrs())
-        self._stop_drawing()
-
-    def _stop_drawing(self) -> None:
-        canvas = self.iface.mapCanvas()
-        if self.tool is not None and canvas.mapTool() is self.tool:
-            if self._previous_tool is not None:
-                canvas.setMapTool(self._previous_tool)
-            else:
-                canvas.unsetMapTool(self.tool)
-        self.show()
-        self.raise_()
-        self.activateWindow()
-
-    def set_rectangle(self, rectangle: QgsRectangle, crs: QgsCoordinateReferenceSystem) -> None:
-        """Use `rectangle` (in `crs`) as the area."""
-        self.rectangle = (QgsRectangle(rectangle), QgsCoordinateReferenceSystem(crs))
-        self.rectangle_label.setText(translate("satseg", "{width} × {height} {units}").format(
-            width=_short(rectangle.width()), height=_short(rectangle.height()),
-            units=crs.authid() or crs.description()))
-        self.set_area("rectangle")
-
     # -- the job ----------------------------------------------------------------------------
     def job(self) -> Dict[str, Any]:
         """The `satseg grid` job of the dialog's state; InputError says what is missing."""
@@ -226,20 +144,8 @@ class GridDialog(QDialog):
             raise InputError(translate("satseg", "Choose the raster the grid is laid on "
                                                  "(load one into the project first)."))
         job: Dict[str, Any] = {"image": layers.file_source(raster)}
-        area = self.area()
-        if area == "rectangle":
-            if self.rectangle is None:
-                raise InputError(translate("satseg", "Draw the rectangle on the map first "
-                                                     "(Draw on map), or choose another area."))
-            rectangle, crs = self.rectangle
-            job["extent"] = layers.extent_in_crs(rectangle, crs, raster.crs())
-        elif area == "aoi":
-            aoi = self.aoi.currentLayer()
-            if aoi is None:
-                raise InputError(translate("satseg", "Choose the AOI polygon layer, or "
-                                                     "another area."))
-            job["aoi"] = layers.file_source(aoi)
-        if self.options.method() == "attribute" and area != "aoi":
+        job.update(self.area.keys(raster))
+        if self.options.method() == "attribute" and self.area.area() != "aoi":
             raise InputError(translate("satseg", "The split 'From an AOI attribute' needs "
                                                  "the area 'Polygons of a layer (AOI)'."))
         job.update(self.options.keys())
@@ -269,12 +175,8 @@ class GridDialog(QDialog):
     # -- running ----------------------------------------------------------------------------
     def run(self) -> None:
         """Check the inputs and start `satseg grid` (returns at once)."""
-        if self.panel.is_running():
-            return
-        try:
-            job = self.job()
-        except InputError as problem:
-            self.panel.show_message(str(problem), "error")
+        job = self.panel.job_or_none(self.job)
+        if job is None:
             return
         self.panel.show_message(translate("satseg", "Laying the grid…"))
         self._job = job
@@ -304,18 +206,12 @@ class GridDialog(QDialog):
     def done(self, result: int) -> None:
         """Closing the dialog cancels a run and puts the previous map tool back."""
         self.panel.cancel()
-        if self.tool is not None:
-            canvas = self.iface.mapCanvas()
-            if canvas.mapTool() is self.tool:
-                canvas.unsetMapTool(self.tool)
-            self.tool.clear()
+        self.area.release_tool()
         super().done(result)
 
     def dispose(self) -> None:
         """Remove the rectangle tool's rubber band from the canvas."""
-        if self.tool is not None:
-            self.tool.dispose()
-            self.tool = None
+        self.area.dispose()
 
 
 def _active_layer(iface: Any) -> Any:
@@ -324,6 +220,3 @@ def _active_layer(iface: Any) -> Any:
     except Exception:  # noqa: BLE001 - an interface without layers is fine
         return None
 
-
-def _short(value: float) -> str:
-    return f"{value:,.0f}".replace(",", "\u202f") if abs(value) >= 100 else f"{value:.4g}"

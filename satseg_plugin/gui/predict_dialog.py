@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from qgis.core import (
     QgsMapLayerProxyModel,
@@ -43,9 +43,9 @@ from qgis.PyQt.QtWidgets import (
 from ..core import layers, styling
 from ..core.engine_runner import RunState
 from ..core.layers import InputError
+from .area_box import AreaBox, canvas_extent
 from .confidence_preview import ConfidencePreview
 from .i18n import translate
-from .predict_area import AreaBox, canvas_extent
 from .predict_model import ModelPanel
 from .predict_summary import SummaryPanel
 from .run_panel import RunPanel
@@ -107,8 +107,8 @@ class PredictDialog(QDialog):
         QVBoxLayout(model_box).addWidget(self.model)
 
         self.area = AreaBox(iface)
-        self.area.drawing_started.connect(self.hide)
-        self.area.drawing_ended.connect(self._drawing_ended)
+        area_box = QGroupBox(translate("satseg", "Area"))
+        QVBoxLayout(area_box).addWidget(self.area)
 
         self.overlap = QDoubleSpinBox()
         self.overlap.setRange(0.0, 0.9)
@@ -166,7 +166,7 @@ class PredictDialog(QDialog):
         left = QVBoxLayout()
         left.addWidget(raster_box)
         left.addWidget(model_box)
-        left.addWidget(self.area)
+        left.addWidget(area_box)
         settings_row = QHBoxLayout()
         settings_row.addWidget(options_box)
         settings_row.addWidget(output_box, 1)
@@ -290,13 +290,9 @@ class PredictDialog(QDialog):
         """Predict what the map shows now, quickly, replacing the previous quick look."""
         self._start(self.quick_job, quick_group_name())
 
-    def _start(self, make_job: Any, group_name: Optional[str]) -> None:
-        if self.panel.is_running():
-            return
-        try:
-            job = make_job()
-        except InputError as problem:
-            self.panel.show_message(str(problem), "error")
+    def _start(self, make_job: Callable[[], Dict[str, Any]], group_name: Optional[str]) -> None:
+        job = self.panel.job_or_none(make_job)
+        if job is None:
             return
         self._job = job
         self._group_name = group_name or translate("satseg", "Prediction: {name}").format(
@@ -347,11 +343,6 @@ class PredictDialog(QDialog):
         return runner.state if runner is not None else RunState.IDLE
 
     # -- closing ------------------------------------------------------------------------------
-    def _drawing_ended(self) -> None:
-        self.show()
-        self.raise_()
-        self.activateWindow()
-
     def done(self, result: int) -> None:
         """Closing the dialog cancels a run and puts the previous map tool back."""
         self.panel.cancel()

@@ -8,7 +8,7 @@ it, in QGIS's message bar), and hands the run to the log dock.
 from __future__ import annotations
 
 import html
-from typing import Any, Dict, Optional
+from typing import Any, Callable, Dict, Optional
 
 from qgis.core import Qgis
 from qgis.PyQt.QtCore import Qt, pyqtSignal
@@ -23,6 +23,7 @@ from qgis.PyQt.QtWidgets import (
 
 from ..core import settings
 from ..core.engine_runner import EngineRunner, RunFailure, RunState
+from ..core.layers import InputError
 from . import log_dock
 from .i18n import translate
 
@@ -90,6 +91,17 @@ class RunPanel(QWidget):
     # -- running ----------------------------------------------------------------------------
     def is_running(self) -> bool:
         return self.runner is not None and self.runner.is_running()
+
+    def job_or_none(self, build: Callable[[], Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+        """The job `build()` makes, or None when a run is going on or the inputs are incomplete
+        (the message line then says what to fix)."""
+        if self.is_running():
+            return None
+        try:
+            return build()
+        except InputError as problem:
+            self.show_message(str(problem), "error")
+            return None
 
     def start(self, verb: str, job: Dict[str, Any], title: str) -> EngineRunner:
         """Run `verb` with `job`; the panel shows progress until `finished`."""

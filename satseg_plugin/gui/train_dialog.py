@@ -324,12 +324,8 @@ class TrainDialog(QDialog):
     # -- running ----------------------------------------------------------------------------
     def start(self) -> None:
         """Check the inputs and start `satseg train` (returns at once)."""
-        if self.panel.is_running():
-            return
-        try:
-            job = self.job()
-        except InputError as problem:
-            self.panel.show_message(str(problem), "error")
+        job = self.panel.job_or_none(self.job)
+        if job is None:
             return
         existing = os.path.join(job["output_dir"], train_job.RESUME_FILE)
         if "resume" not in job and os.path.isfile(existing) and \

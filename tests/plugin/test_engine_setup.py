@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from qgis.core import QgsSettings
 
 from satseg_plugin.core import engine_setup, settings
 from satseg_plugin.core.engine_setup import CPU_TORCH_INDEX, plan_setup, venv_python
@@ -18,16 +17,6 @@ from satseg_plugin.paths import engine_source_dir
 ENGINE_SRC = Path("/plugin/engine")
 PIP = ["-m", "pip", "install", "--disable-pip-version-check", "--no-input",
        "--progress-bar", "off"]
-
-
-@pytest.fixture
-def saved_engine_python():
-    before = QgsSettings().value(settings.ENGINE_PYTHON_KEY, None)
-    yield
-    if before is None:
-        QgsSettings().remove(settings.ENGINE_PYTHON_KEY)
-    else:
-        QgsSettings().setValue(settings.ENGINE_PYTHON_KEY, before)
 
 
 @pytest.mark.parametrize("gpu, install_deps, torch_args, engine_flags", [
@@ -105,7 +94,7 @@ def base_python_or_skip() -> str:
 
 
 def test_setup_dialog_builds_a_working_engine_venv(qgis_app, qtbot, tmp_path,
-                                                   saved_engine_python):
+                                                   saved_settings):
     """The real steps (venv, copy, pip install --no-deps) through the dialog's QProcess chain."""
     venv = tmp_path / "engine venv"  # a space in the path, as in many user folders
     dialog = SetupDialog(venv_dir=str(venv), detect=False)

@@ -4,93 +4,37 @@ then `satseg preview`)."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 from qgis.core import QgsProject, QgsRasterLayer, QgsVectorLayer
-from qgis.PyQt.QtCore import QCoreApplication, QEvent, Qt
+from qgis.PyQt.QtCore import Qt
 
-from satseg_plugin.core import settings
+from conftest import run_dialog
 from satseg_plugin.core.engine_runner import RunState
 from satseg_plugin.core.layers import ClassRow
 from satseg_plugin.gui.extract_dialog import ExtractDialog
 
-DEFAULT_ENGINE_PYTHON = "/root/.cache/satseg/engine-a22f092b2da7/bin/python"
 RUN_TIMEOUT_MS = 90000
 SAMPLE_CLASSES = [(1, "water", "#1f78b4"), (2, "forest", "#1b7837"), (3, "cropland", "#f2c14e"),
                   (4, "built-up", "#e31a1c"), (5, "road", "#3d3d3d"), (6, "grassland", "#a6d96a")]
 
 
-def engine_python_path() -> str:
-    path = os.environ.get("SATSEG_ENGINE_PYTHON") or DEFAULT_ENGINE_PYTHON
-    if not os.path.isfile(path):
-        pytest.skip(f"no engine interpreter at {path}")
-    return path
-
-
-def engine(*args: str) -> None:
-    subprocess.run([engine_python_path(), "-m", "satseg_engine", *args, "--progress", "json"],
-                   check=True, capture_output=True, timeout=120)
-
-
-@pytest.fixture(scope="module")
-def sample_dir(tmp_path_factory) -> Path:
-    """scene.tif, labels.tif, labels.gpkg (512×512, 10 m) and a 128-px grid.gpkg on them."""
-    out = tmp_path_factory.mktemp("sample")
-    engine("sample", "--output-dir", str(out), "--width", "512", "--height", "512")
-    engine("grid", "--image", str(out / "scene.tif"), "--output", str(out / "grid.gpkg"),
-           "--patch-size", "128")
-    return out
+@pytest.fixture
+def project(add_layers, sample_scene):
+    """The sample layers (scene, labels, polygons, a 128-px grid) loaded into the project."""
+    return add_layers(scene=sample_scene / "scene.tif", labels=sample_scene / "labels.tif",
+                      polygons=sample_scene / "labels.gpkg",
+                      grid=f"{sample_scene / 'grid.gpkg'}|layername=grid")
 
 
 @pytest.fixture
-def project(qgis_app, qgis_new_project, sample_dir):
-    """The sample layers loaded into the project; removed again afterwards."""
-    project = QgsProject.instance()
-    loaded = {"scene": QgsRasterLayer(str(sample_dir / "scene.tif"), "scene"),
-              "labels": QgsRasterLayer(str(sample_dir / "labels.tif"), "labels"),
-              "polygons": QgsVectorLayer(str(sample_dir / "labels.gpkg"), "polygons", "ogr"),
-              "grid": QgsVectorLayer(f"{sample_dir / 'grid.gpkg'}|layername=grid", "grid",
-                                     "ogr")}
-    assert all(layer.isValid() for layer in loaded.values())
-    project.addMapLayers(list(loaded.values()))
-    yield loaded
-    project.removeAllMapLayers()
-    flush()
-
-
-@pytest.fixture
-def saved_engine_python():
-    before = settings.engine_python()
-    yield
-    settings.set_engine_python(before)
-
-
-@pytest.fixture
-def dialog(qgis_iface, project, engine_python, saved_engine_python):
-    settings.set_engine_python(engine_python)
+def dialog(qgis_iface, project, use_engine, dialogs):
     qgis_iface.messageBar().clear_messages()
-    dialog = ExtractDialog(qgis_iface)
+    dialog = dialogs(ExtractDialog(qgis_iface))
     dialog.set_images([project["scene"]])
-    yield dialog
-    dialog.panel.cancel()
-    dialog.dispose()
-    dialog.deleteLater()
-    flush()
-
-
-def flush() -> None:
-    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
-    QCoreApplication.processEvents()
-
-
-def run_dialog(qtbot, dialog: ExtractDialog) -> RunState:
-    with qtbot.waitSignal(dialog.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
-        dialog.panel.run_button.click()
-    return blocker.args[0]
+    return dialog
 
 
 def table(dialog: ExtractDialog) -> list:

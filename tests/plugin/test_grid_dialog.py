@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,86 +12,36 @@ from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
     QgsProject,
-    QgsRasterLayer,
     QgsRectangle,
     QgsVectorLayer,
 )
 from qgis.gui import QgsMapMouseEvent
-from qgis.PyQt.QtCore import QCoreApplication, QEvent, QPoint, Qt
+from qgis.PyQt.QtCore import QEvent, QPoint, Qt
 
 import satseg_plugin
-from satseg_plugin.core import settings
+from conftest import flush, run_dialog
 from satseg_plugin.core.engine_runner import RunState
 from satseg_plugin.gui import log_dock
 from satseg_plugin.gui.extract_dialog import ExtractDialog
 from satseg_plugin.gui.grid_dialog import GridDialog
 from satseg_plugin.gui.log_dock import LogDock
 
-DEFAULT_ENGINE_PYTHON = "/root/.cache/satseg/engine-a22f092b2da7/bin/python"
-RUN_TIMEOUT_MS = 60000
 SCENE_PX = 512
 
 
-def engine_python_path() -> str:
-    path = os.environ.get("SATSEG_ENGINE_PYTHON") or DEFAULT_ENGINE_PYTHON
-    if not os.path.isfile(path):
-        pytest.skip(f"no engine interpreter at {path}")
-    return path
-
-
-@pytest.fixture(scope="module")
-def sample_dir(tmp_path_factory) -> Path:
-    """scene.tif (10 bands, 10 m, EPSG:32632), labels.tif, labels.gpkg — made by the engine."""
-    out = tmp_path_factory.mktemp("sample")
-    subprocess.run([engine_python_path(), "-m", "satseg_engine", "sample", "--output-dir",
-                    str(out), "--width", str(SCENE_PX), "--height", str(SCENE_PX),
-                    "--progress", "json"], check=True, capture_output=True, timeout=120)
-    return out
-
-
 @pytest.fixture
-def project(qgis_app, qgis_new_project, sample_dir):
+def project(add_layers, sample_scene):
     """The sample layers loaded into the project; removed again afterwards."""
-    project = QgsProject.instance()
-    loaded = {"scene": QgsRasterLayer(str(sample_dir / "scene.tif"), "scene"),
-              "labels": QgsRasterLayer(str(sample_dir / "labels.tif"), "labels"),
-              "polygons": QgsVectorLayer(str(sample_dir / "labels.gpkg"), "polygons", "ogr")}
-    assert all(layer.isValid() for layer in loaded.values())
-    project.addMapLayers(list(loaded.values()))
-    yield loaded
-    project.removeAllMapLayers()
-    flush()
+    return add_layers(scene=sample_scene / "scene.tif", labels=sample_scene / "labels.tif",
+                      polygons=sample_scene / "labels.gpkg")
 
 
 @pytest.fixture
-def dialog(qgis_iface, project, engine_python, saved_engine_python):
-    settings.set_engine_python(engine_python)
+def dialog(qgis_iface, project, use_engine, dialogs):
     qgis_iface.messageBar().clear_messages()
-    dialog = GridDialog(qgis_iface)
+    dialog = dialogs(GridDialog(qgis_iface))
     dialog.raster.setLayer(project["scene"])
-    yield dialog
-    dialog.panel.cancel()
-    dialog.dispose()
-    dialog.deleteLater()
-    flush()
-
-
-@pytest.fixture
-def saved_engine_python():
-    before = settings.engine_python()
-    yield
-    settings.set_engine_python(before)
-
-
-def flush() -> None:
-    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
-    QCoreApplication.processEvents()
-
-
-def run_dialog(qtbot, dialog: GridDialog) -> RunState:
-    with qtbot.waitSignal(dialog.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
-        dialog.panel.run_button.click()
-    return blocker.args[0]
+    return dialog
 
 
 def test_a_loaded_raster_becomes_a_grid_layer_styled_by_split(qtbot, dialog, project,
@@ -172,9 +121,9 @@ def test_a_rectangle_drawn_on_a_geographic_canvas_becomes_an_extent_in_the_raste
     to_wgs84 = QgsCoordinateTransform(scene.crs(), wgs84, QgsProject.instance())
     canvas = canvas_for(qgis_iface, wgs84, to_wgs84.transformBoundingBox(scene.extent()))
     dialog.show()
-    dialog.start_drawing()
-    assert canvas.mapTool() is dialog.tool and not dialog.isVisible()
-    tool = dialog.tool
+    dialog.area.start_drawing()
+    assert canvas.mapTool() is dialog.area.tool and not dialog.isVisible()
+    tool = dialog.area.tool
     full = scene.extent()
     inner = [to_wgs84.transform(full.xMinimum() + f * full.width(),
                                 full.yMinimum() + f * full.height()) for f in (0.2, 0.8)]
@@ -182,9 +131,9 @@ def test_a_rectangle_drawn_on_a_geographic_canvas_becomes_an_extent_in_the_raste
     tool.canvasPressEvent(mouse(canvas, QEvent.MouseButtonPress, x0, y0))
     tool.canvasMoveEvent(mouse(canvas, QEvent.MouseMove, (x0 + x1) // 2, (y0 + y1) // 2))
     tool.canvasReleaseEvent(mouse(canvas, QEvent.MouseButtonRelease, x1, y1))
-    assert dialog.isVisible() and canvas.mapTool() is not dialog.tool
-    assert dialog.area() == "rectangle"
-    drawn, crs = dialog.rectangle
+    assert dialog.isVisible() and canvas.mapTool() is not dialog.area.tool
+    assert dialog.area.area() == "rectangle"
+    drawn, crs = dialog.area.rectangle
     assert crs.authid() == "EPSG:4326"
     job = dialog.job()
     expected = to_wgs84.transformBoundingBox(drawn, QgsCoordinateTransform.ReverseTransform)
@@ -198,8 +147,8 @@ def test_a_rectangle_drawn_on_a_geographic_canvas_becomes_an_extent_in_the_raste
 
 
 def test_the_job_carries_every_choice(dialog, project, tmp_path):
-    dialog.set_area("aoi")
-    dialog.aoi.setLayer(project["polygons"])
+    dialog.area.set_area("aoi")
+    dialog.area.aoi.setLayer(project["polygons"])
     dialog.options.patch_size.setValue(64)
     dialog.options.overlap.setValue(16)
     dialog.options.max_nodata.setValue(20)
@@ -236,12 +185,12 @@ def test_obvious_mistakes_are_explained_before_running(dialog, change, words):
     elif change == "no_output":
         dialog.output.setFilePath("")
     elif change == "no_rectangle":
-        dialog.set_area("rectangle")
+        dialog.area.set_area("rectangle")
     elif change == "memory_aoi":
         memory = QgsVectorLayer("Polygon?crs=EPSG:32632", "sketch", "memory")
         QgsProject.instance().addMapLayer(memory)
-        dialog.aoi.setLayer(memory)
-        dialog.set_area("aoi")
+        dialog.area.aoi.setLayer(memory)
+        dialog.area.set_area("aoi")
     elif change == "overlap":
         dialog.options.overlap.setValue(dialog.options.patch_size.value())
     elif change == "attribute_without_aoi":

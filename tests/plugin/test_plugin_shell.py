@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from qgis.core import Qgis, QgsSettings
-from qgis.PyQt.QtCore import QCoreApplication, QEvent
+from qgis.core import Qgis
+from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtWidgets import QAction, QDockWidget, QMenu, QToolBar
 
 import satseg_plugin
+from conftest import flush
 from satseg_plugin import plugin as plugin_module
 from satseg_plugin.core import settings
 from satseg_plugin.core.engine_runner import EngineRunner, RunState
@@ -16,11 +17,6 @@ from satseg_plugin.gui.settings_dialog import SettingsDialog
 
 SHELL_ACTIONS = ["Grid…", "Extract patches…", "Train…", "Predict…", "Settings…",
                  "Set up engine environment…", "Show log"]
-
-
-def flush_deletes() -> None:
-    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
-    QCoreApplication.processEvents()
 
 
 def ui_census(window) -> dict:
@@ -33,23 +29,12 @@ def ui_census(window) -> dict:
 
 
 @pytest.fixture
-def saved_engine_python():
-    """Leave the user's engine setting as it was."""
-    before = QgsSettings().value(settings.ENGINE_PYTHON_KEY, None)
-    yield
-    if before is None:
-        QgsSettings().remove(settings.ENGINE_PYTHON_KEY)
-    else:
-        QgsSettings().setValue(settings.ENGINE_PYTHON_KEY, before)
-
-
-@pytest.fixture
 def loaded_plugin(qgis_iface):
     plugin = satseg_plugin.classFactory(qgis_iface)
     plugin.initGui()
     yield plugin
     plugin.unload()
-    flush_deletes()
+    flush()
 
 
 def test_load_adds_menu_toolbar_dock_and_unload_removes_every_one(qgis_iface):
@@ -71,7 +56,7 @@ def test_load_adds_menu_toolbar_dock_and_unload_removes_every_one(qgis_iface):
         assert plugin.actions["log"].isChecked() and not dock.isHidden()
         plugin.open_settings()
         plugin.unload()
-        flush_deletes()
+        flush()
         assert ui_census(window) == before
 
 
@@ -96,7 +81,7 @@ def test_a_shipped_tool_opens_once_and_is_brought_back(qgis_iface, loaded_plugin
     assert loaded_plugin.open_tool("grid") is first and first.isVisible()
 
 
-def test_settings_dialog_saves_the_engine_python(qgis_app, saved_engine_python, tmp_path):
+def test_settings_dialog_saves_the_engine_python(qgis_app, saved_settings, tmp_path):
     dialog = SettingsDialog()
     dialog.python_edit.setText(f"  {tmp_path}/env/bin/python ")
     dialog.accept()
@@ -148,7 +133,7 @@ def test_log_dock_shows_log_lines_and_errors_from_a_real_run(qgis_iface, qtbot, 
     assert "#c53030" in dock.view.document().toHtml(), "errors are shown in red"
     runner.deleteLater()
     dock.deleteLater()
-    flush_deletes()
+    flush()
 
 
 def test_french_translation_is_installed_and_removed(qgis_app):

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import os
-import subprocess
+import shutil
 from pathlib import Path
 
 import pytest
@@ -19,46 +19,29 @@ from qgis.core import (
     QgsRectangle,
     QgsSettings,
     QgsSingleBandPseudoColorRenderer,
-    QgsVectorLayer,
 )
-from qgis.PyQt.QtCore import QCoreApplication, QEvent
 
 import satseg_plugin
-from satseg_plugin.core import settings
+from conftest import flush, run_dialog
 from satseg_plugin.core.engine_runner import RunState
 from satseg_plugin.gui.predict_dialog import LAST_CHECKPOINT_KEY, PredictDialog
 
-DEFAULT_ENGINE_PYTHON = "/root/.cache/satseg/engine-a22f092b2da7/bin/python"
 RUN_TIMEOUT_MS = 60000
 SAMPLE_CLASSES = [(1, "water", "#1f78b4"), (2, "forest", "#1b7837"), (3, "cropland", "#f2c14e"),
                   (4, "built-up", "#e31a1c"), (5, "road", "#3d3d3d"), (6, "grassland", "#a6d96a")]
 
 
-def engine_python_path() -> str:
-    path = os.environ.get("SATSEG_ENGINE_PYTHON") or DEFAULT_ENGINE_PYTHON
-    if not os.path.isfile(path):
-        pytest.skip(f"no engine interpreter at {path}")
-    return path
-
-
-def engine(*args: str) -> None:
-    subprocess.run([engine_python_path(), "-m", "satseg_engine", *args, "--progress", "json"],
-                   check=True, capture_output=True, timeout=180)
-
-
 @pytest.fixture(scope="module")
-def sample_dir(tmp_path_factory) -> Path:
-    """scene.tif (10 bands), labels.gpkg, three_bands.tif and model/best_iou.pt: a tiny
-    custom U-Net trained one epoch on 64-px patches of the scene."""
+def sample_dir(tmp_path_factory, sample_dataset, engine) -> Path:
+    """scene.tif (10 bands, 256 px), labels.gpkg, three_bands.tif and model/best_iou.pt: a
+    tiny custom U-Net trained one epoch on the sample dataset's 64-px patches."""
     out = tmp_path_factory.mktemp("predict")
-    engine("sample", "--output-dir", str(out), "--width", "256", "--height", "256")
-    engine("grid", "--image", str(out / "scene.tif"), "--output", str(out / "grid.gpkg"),
-           "--patch-size", "64")
-    engine("extract", "--image", str(out / "scene.tif"), "--labels", str(out / "labels.tif"),
-           "--grid", str(out / "grid.gpkg"), "--output-dir", str(out / "dataset"))
-    engine("train", "--dataset", str(out / "dataset"), "--output-dir", str(out / "model"),
-           "--epochs", "1", "--model.architecture", "custom_unet", "--model.depth", "2",
-           "--model.base-width", "8", "--batch-size", "4", "--data.num-workers", "0")
+    for name in ("scene.tif", "labels.gpkg"):
+        shutil.copy(sample_dataset / name, out / name)
+    engine("train", "--dataset", str(sample_dataset / "dataset"), "--output-dir",
+           str(out / "model"), "--epochs", "1", "--model.architecture", "custom_unet",
+           "--model.depth", "2", "--model.base-width", "8", "--batch-size", "4",
+           "--data.num-workers", "0")
     gdal.Translate(str(out / "three_bands.tif"), str(out / "scene.tif"), bandList=[1, 2, 3])
     return out
 
@@ -69,47 +52,21 @@ def checkpoint(sample_dir) -> str:
 
 
 @pytest.fixture
-def project(qgis_app, qgis_new_project, sample_dir):
-    project = QgsProject.instance()
-    loaded = {"scene": QgsRasterLayer(str(sample_dir / "scene.tif"), "scene"),
-              "three": QgsRasterLayer(str(sample_dir / "three_bands.tif"), "three"),
-              "polygons": QgsVectorLayer(str(sample_dir / "labels.gpkg"), "polygons", "ogr")}
-    assert all(layer.isValid() for layer in loaded.values())
-    project.addMapLayers(list(loaded.values()))
-    yield loaded
-    project.removeAllMapLayers()
-    project.layerTreeRoot().removeAllChildren()
-    flush()
+def project(add_layers, sample_dir):
+    return add_layers(scene=sample_dir / "scene.tif", three=sample_dir / "three_bands.tif",
+                      polygons=sample_dir / "labels.gpkg")
 
 
 @pytest.fixture
-def saved_settings():
-    before = settings.engine_python()
-    last = QgsSettings().value(LAST_CHECKPOINT_KEY, "", type=str)
+def no_last_checkpoint(saved_settings):
+    """No model remembered from training (the user's setting comes back afterwards)."""
     QgsSettings().remove(LAST_CHECKPOINT_KEY)
-    yield
-    settings.set_engine_python(before)
-    QgsSettings().setValue(LAST_CHECKPOINT_KEY, last)
 
 
 @pytest.fixture
-def make_dialog(qgis_iface, project, engine_python, saved_settings):
-    settings.set_engine_python(engine_python)
+def make_dialog(qgis_iface, project, use_engine, no_last_checkpoint, dialogs):
     qgis_iface.messageBar().clear_messages()
-    made = []
-
-    def make() -> PredictDialog:
-        dialog = PredictDialog(qgis_iface)
-        made.append(dialog)
-        return dialog
-
-    yield make
-    for dialog in made:
-        dialog.panel.cancel()
-        dialog.model.cancel()
-        dialog.dispose()
-        dialog.deleteLater()
-    flush()
+    return lambda: dialogs(PredictDialog(qgis_iface))
 
 
 @pytest.fixture
@@ -118,11 +75,6 @@ def dialog(make_dialog, project, tmp_path) -> PredictDialog:
     dialog.raster_combo.setLayer(project["scene"])
     dialog.output_dir.setFilePath(str(tmp_path / "out"))
     return dialog
-
-
-def flush() -> None:
-    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
-    QCoreApplication.processEvents()
 
 
 def choose_model(qtbot, dialog: PredictDialog, path: str) -> str:
@@ -137,12 +89,6 @@ def set_model_quietly(dialog: PredictDialog, path: str) -> None:
     dialog.model.file.blockSignals(True)
     dialog.model.file.setFilePath(path)
     dialog.model.file.blockSignals(False)
-
-
-def run(qtbot, dialog: PredictDialog, quick: bool = False) -> RunState:
-    with qtbot.waitSignal(dialog.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
-        (dialog.quick_button if quick else dialog.panel.run_button).click()
-    return blocker.args[0]
 
 
 def groups() -> dict:
@@ -161,7 +107,7 @@ def test_a_loaded_raster_is_predicted_into_a_styled_group_with_a_summary(
         dialog.model.metrics.text()
     dialog.name.setText("run")
 
-    assert run(qtbot, dialog) is RunState.DONE, dialog.panel.message_text()
+    assert run_dialog(qtbot, dialog) is RunState.DONE, dialog.panel.message_text()
     group = groups()["Prediction: run"]
     assert [node.layer() for node in group.findLayers()] == [dialog.confidence_layer,
                                                              dialog.class_layer]
@@ -190,7 +136,7 @@ def test_a_loaded_raster_is_predicted_into_a_styled_group_with_a_summary(
     assert dialog.preview.layer() is dialog.confidence_layer, "the preview acts on it"
 
     # a second run of the same name replaces the group (and its files) instead of adding one
-    assert run(qtbot, dialog) is RunState.DONE
+    assert run_dialog(qtbot, dialog) is RunState.DONE
     assert list(groups()) == ["Prediction: run"]
     assert len(QgsProject.instance().mapLayers()) == len(project) + 2
 
@@ -201,7 +147,7 @@ def test_a_raster_with_other_bands_is_refused_with_both_counts(qtbot, dialog, pr
     assert choose_model(qtbot, dialog, checkpoint) == ""
     early = dialog.model.bands.text()
     assert "expects 10" in early and "The raster has 3" in early and "refused" in early
-    assert run(qtbot, dialog) is RunState.ENGINE_ERROR
+    assert run_dialog(qtbot, dialog) is RunState.ENGINE_ERROR
     message = dialog.panel.message_text()
     assert "expects 10 bands" in message and "has 3" in message and "(key: bands)" in message
     assert not groups() and not (tmp_path / "out" / "three_bands_classes.tif").exists()
@@ -244,7 +190,8 @@ def test_the_current_map_view_is_predicted_quickly_and_replaced(qtbot, qgis_ifac
     assert "extent_crs" not in job, "sent in the raster's CRS"
 
     for _ in range(2):
-        assert run(qtbot, dialog, quick=True) is RunState.DONE, dialog.panel.message_text()
+        assert run_dialog(qtbot, dialog, dialog.quick_button) is RunState.DONE, \
+            dialog.panel.message_text()
     quick = groups()["satseg — current map view"]
     assert len(groups()) == 1 and len(quick.findLayers()) == 2, "replaced, not added"
     predicted = dialog.class_layer.extent()

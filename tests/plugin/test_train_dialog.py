@@ -4,20 +4,18 @@ train`) on a tiny sample dataset."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 
 import pytest
 from qgis.core import QgsSettings
-from qgis.PyQt.QtCore import QCoreApplication, QEvent
 from qgis.PyQt.QtGui import QColor
 
+from conftest import run_dialog
 from satseg_plugin.core import settings, train_job
 from satseg_plugin.core.engine_runner import RunState
 from satseg_plugin.gui.train_dialog import MODELS_CACHE, TrainDialog
 
-DEFAULT_ENGINE_PYTHON = "/root/.cache/satseg/engine-a22f092b2da7/bin/python"
 RUN_TIMEOUT_MS = 120000
 #: a tiny model that trains in seconds on 2 CPU cores
 TINY = {"model.architecture": "custom_unet", "model.depth": 2, "model.base_width": 8,
@@ -29,24 +27,10 @@ PASS_THROUGH = {"schema", "dataset", "output_dir", "resume", "log_every_steps",
                 "model.encoder_weights", "data.source"}
 
 
-def engine_python_path() -> str:
-    path = os.environ.get("SATSEG_ENGINE_PYTHON") or DEFAULT_ENGINE_PYTHON
-    if not os.path.isfile(path):
-        pytest.skip(f"no engine interpreter at {path}")
-    return path
-
-
-def engine(*args: str) -> dict:
-    """Run an engine verb; its last event (done)."""
-    result = subprocess.run([engine_python_path(), "-m", "satseg_engine", *args, "--progress",
-                             "json"], check=True, capture_output=True, text=True, timeout=120)
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-def engine_started(config: Path) -> dict:
+def engine_started(engine_python: str, config: Path) -> dict:
     """Start `satseg train --config FILE`; the first event (started, or error if the job is
     refused), then stop the run: job validation happens before `started`."""
-    process = subprocess.Popen([engine_python_path(), "-m", "satseg_engine", "train",
+    process = subprocess.Popen([engine_python, "-m", "satseg_engine", "train",
                                 "--config", str(config), "--progress", "json"],
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
@@ -57,60 +41,29 @@ def engine_started(config: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def dataset_dir(tmp_path_factory) -> Path:
+def dataset_dir(sample_dataset) -> Path:
     """A 16-patch dataset (64 px, 6 classes, 10 bands) cut from the engine's sample scene."""
-    root = tmp_path_factory.mktemp("train-sample")
-    engine("sample", "--output-dir", str(root), "--width", "256", "--height", "256")
-    engine("grid", "--image", str(root / "scene.tif"), "--output", str(root / "grid.gpkg"),
-           "--patch-size", "64")
-    engine("extract", "--image", str(root / "scene.tif"), "--labels",
-           str(root / "labels.tif"), "--grid", str(root / "grid.gpkg"), "--output-dir",
-           str(root / "dataset"))
-    return root / "dataset"
+    return sample_dataset / "dataset"
 
 
 @pytest.fixture(scope="module")
-def models_summary() -> dict:
+def models_summary(engine) -> dict:
     return engine("models")["summary"]
 
 
 @pytest.fixture
-def saved_settings():
-    """Leave the engine and last-checkpoint settings as they were."""
-    keys = (settings.ENGINE_PYTHON_KEY, train_job.LAST_CHECKPOINT_KEY)
-    before = {key: QgsSettings().value(key, None) for key in keys}
-    yield
-    for key, value in before.items():
-        if value is None:
-            QgsSettings().remove(key)
-        else:
-            QgsSettings().setValue(key, value)
-
-
-@pytest.fixture
-def dialog(qgis_app, qtbot, qgis_iface, engine_python, saved_settings):
-    settings.set_engine_python(engine_python)
-    dialog = TrainDialog(qgis_iface)
+def dialog(qgis_app, qtbot, qgis_iface, use_engine, dialogs):
+    dialog = dialogs(TrainDialog(qgis_iface))
     dialog.confirm_replace = lambda folder: True
     with qtbot.waitSignal(dialog.models_loaded, timeout=RUN_TIMEOUT_MS):
         pass
-    yield dialog
-    dialog.done(0)
-    dialog.deleteLater()
-    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
-    QCoreApplication.processEvents()
+    return dialog
 
 
 def ready(dialog: TrainDialog, dataset: Path, output: Path, **values) -> None:
     dialog.dataset.setFilePath(str(dataset))
     dialog.output.setFilePath(str(output))
     dialog.form.set_values({**TINY, **values})
-
-
-def run_dialog(qtbot, dialog: TrainDialog) -> RunState:
-    with qtbot.waitSignal(dialog.run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
-        dialog.panel.run_button.click()
-    return blocker.args[0]
 
 
 def drawn_pixels(widget, rect) -> int:
@@ -146,7 +99,7 @@ def test_models_come_from_the_engine_and_the_encoder_follows_the_architecture(
 
 
 def test_the_job_carries_every_choice_and_its_file_runs_in_the_engine(
-        dialog, dataset_dir, tmp_path):
+        dialog, dataset_dir, tmp_path, engine_python):
     ready(dialog, dataset_dir, tmp_path / "run")
     choices = {"model.architecture": "FPN", "model.encoder": "resnet18", "epochs": 7,
                "batch_size": 6, "loss.name": "tversky", "loss.tversky_alpha": 0.4,
@@ -168,7 +121,7 @@ def test_the_job_carries_every_choice_and_its_file_runs_in_the_engine(
     dialog.save_job(str(saved))
     assert json.loads(saved.read_text())["schema"] == 1
     assert "satseg train --config job.json" in dialog.panel.message_text()
-    started = engine_started(saved)
+    started = engine_started(engine_python, saved)
     assert started["type"] == "started", started
     resolved = train_job.flatten(started["job"])
     assert {k: resolved[k] for k in choices} == choices, "the engine read every choice"
