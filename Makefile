@@ -15,12 +15,12 @@ LRELEASE := $(shell command -v lrelease || echo /usr/lib/qt5/bin/lrelease)
 PLUGIN_SOURCES = $(shell find satseg_plugin -name '*.py' | sort)
 
 .PHONY: help setup system-packages demo test test-engine test-plugin lint package deploy \
-        transup transcompile clean
+        transup transcompile clean screenshots
 
 help:
 	@echo "make demo     set up everything, then run the main job on generated sample data"
 	@echo "make test     run every test (engine and plugin, headless)"
-	@echo "make setup | lint | package | deploy | transup | transcompile | clean"
+	@echo "make setup | lint | package | deploy | transup | transcompile | screenshots | clean"
 
 ## setup: Debian packages (QGIS, Xvfb, Qt tools), the engine environment, the QGIS test environment
 setup: system-packages
@@ -66,6 +66,11 @@ package: transcompile
 deploy: package
 	@/usr/bin/python3 scripts/package.py --output build/satseg_plugin.zip \
 	  --deploy "$(QGIS_PROFILE_DIR)/python/plugins"
+
+## screenshots: regenerate the dialog screenshots in docs/ (sample data, real dialogs, real runs)
+screenshots: setup
+	@source $(ENV_FILE); SATSEG_ENGINE_PYTHON="$$ENGINE_PY" \
+	  xvfb-run -a -s "-screen 0 1600x1000x24" "$$QGIS_PY" scripts/screenshots.py
 
 transup:
 	pylupdate5 -noobsolete $(PLUGIN_SOURCES) -ts i18n/satseg_fr.ts
