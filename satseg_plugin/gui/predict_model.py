@@ -8,7 +8,7 @@ chosen raster at once), patch size, task and training metrics.
 from __future__ import annotations
 
 import html
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence
 
 from qgis.gui import QgsFileWidget
 from qgis.PyQt.QtCore import Qt, pyqtSignal
@@ -66,15 +66,9 @@ class ModelPanel(QWidget):
         self.bands = QLabel()
         self.bands.setWordWrap(True)
         self.bands.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.classes = QTableWidget(0, 3)
-        self.classes.setHorizontalHeaderLabels([translate("satseg", "Value"),
-                                                translate("satseg", "Class"),
-                                                translate("satseg", "IoU (validation)")])
-        self.classes.verticalHeader().hide()
-        self.classes.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.classes.setSelectionMode(QAbstractItemView.NoSelection)
-        self.classes.horizontalHeader().setSectionResizeMode(1, QHeaderView.Stretch)
-        compact_rows(self.classes)
+        self.classes = read_only_table([translate("satseg", "Value"),
+                                        translate("satseg", "Class"),
+                                        translate("satseg", "IoU (validation)")], stretch=1)
         self.metrics = QLabel()
         self.metrics.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -203,6 +197,18 @@ class ModelPanel(QWidget):
     def classes_text(self) -> List[str]:
         """The class names shown (for tests and screenshots)."""
         return [self.classes.item(row, 1).text() for row in range(self.classes.rowCount())]
+
+
+def read_only_table(headers: Sequence[str], stretch: int) -> QTableWidget:
+    """A compact table the user reads but does not edit or select; column `stretch` fills."""
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(list(headers))
+    table.verticalHeader().hide()
+    table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+    table.setSelectionMode(QAbstractItemView.NoSelection)
+    table.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.Stretch)
+    compact_rows(table)
+    return table
 
 
 def compact_rows(table: QTableWidget) -> None:

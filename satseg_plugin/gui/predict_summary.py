@@ -6,17 +6,15 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from qgis.core import QgsUnitTypes
 from qgis.PyQt.QtWidgets import (
-    QAbstractItemView,
     QHeaderView,
     QLabel,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from .i18n import translate
-from .predict_model import compact_rows, fit_rows, swatch
+from .predict_model import fit_rows, read_only_table, swatch
 
 
 def format_area(area: float, units: Any) -> str:
@@ -37,15 +35,8 @@ class SummaryPanel(QWidget):
         super().__init__(parent)
         self.headline = QLabel(translate("satseg", "No prediction yet."))
         self.headline.setWordWrap(True)
-        self.table = QTableWidget(0, 3)
-        self.table.setHorizontalHeaderLabels([translate("satseg", "Class"),
-                                              translate("satseg", "Area"),
-                                              translate("satseg", "Share")])
-        self.table.verticalHeader().hide()
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.table.setSelectionMode(QAbstractItemView.NoSelection)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
-        compact_rows(self.table)
+        self.table = read_only_table([translate("satseg", "Class"), translate("satseg", "Area"),
+                                      translate("satseg", "Share")], stretch=0)
         self.table.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
