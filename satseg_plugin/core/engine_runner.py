@@ -138,7 +138,9 @@ class EngineRunner(QObject):
         process.readyReadStandardError.connect(self._read_stderr)
         process.finished.connect(self._on_finished)
         process.errorOccurred.connect(self._on_process_error)
-        process.started.connect(lambda: setattr(self, "_pid", int(process.processId())))
+        # a bound method, not a lambda holding `process`: Qt drops the connection when the
+        # runner is destroyed, whereas a lambda could fire on an already deleted QProcess
+        process.started.connect(self._on_started)
         self._process = process
         process.start(self.engine_python, ["-u", "-m", "satseg_engine", verb, "--config",
                                            self._job_path, "--progress", "json"])
@@ -171,6 +173,10 @@ class EngineRunner(QObject):
         return not self.is_running()
 
     # -- process I/O -----------------------------------------------------------------------
+    def _on_started(self) -> None:
+        if self._process is not None:
+            self._pid = int(self._process.processId())
+
     def _interpreter_problem(self) -> str:
         path = self.engine_python
         if not path:
