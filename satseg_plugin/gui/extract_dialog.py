@@ -161,11 +161,7 @@ class ExtractDialog(QDialog):
         columns.addLayout(left, 5)
         columns.addWidget(result_box, 6)
 
-        self.panel = RunPanel(iface, self)
-        self.panel.run_button.clicked.connect(self.run)
-        self.panel.close_button.clicked.connect(self.close)
-        self.panel.done.connect(self._on_done)
-        self.panel.finished.connect(self._on_finished)
+        self.panel = RunPanel.for_dialog(self, iface, self.run, self._on_done, self._on_finished)
         layout = QVBoxLayout(self)
         layout.addLayout(columns, 1)
         layout.addWidget(self.panel)
@@ -334,11 +330,8 @@ class ExtractDialog(QDialog):
             job["grid"] = layers.file_source(grid_layer)
         else:
             job.update(self.grid_options.keys())
-        output = self.output.filePath().strip()
-        if not output:
-            raise InputError(translate("satseg", "Choose the dataset folder (Output)."))
-        job["output_dir"] = os.path.abspath(output)
-        job["overwrite"] = self.overwrite.isChecked()
+        job.update(RunPanel.output_keys(self.output, self.overwrite, "output_dir", translate(
+            "satseg", "Choose the dataset folder (Output).")))
         return job
 
     # -- running ----------------------------------------------------------------------------

@@ -95,11 +95,7 @@ class GridDialog(QDialog):
         output_form.addRow(translate("satseg", "Grid GeoPackage:"), self.output)
         output_form.addRow("", self.overwrite)
 
-        self.panel = RunPanel(iface, self)
-        self.panel.run_button.clicked.connect(self.run)
-        self.panel.close_button.clicked.connect(self.close)
-        self.panel.done.connect(self._on_done)
-        self.panel.finished.connect(self.run_finished)
+        self.panel = RunPanel.for_dialog(self, iface, self.run, self._on_done, self.run_finished)
 
         layout = QVBoxLayout(self)
         layout.addWidget(area_box)
@@ -162,14 +158,8 @@ class GridDialog(QDialog):
                 job["label_field"] = field
             else:
                 job["label_kind"] = "raster"
-        output = self.output.filePath().strip()
-        if not output:
-            raise InputError(translate("satseg", "Choose where to save the grid (Grid "
-                                                 "GeoPackage)."))
-        if not output.lower().endswith(".gpkg"):
-            output += ".gpkg"
-        job["output"] = os.path.abspath(output)
-        job["overwrite"] = self.overwrite.isChecked()
+        job.update(RunPanel.output_keys(self.output, self.overwrite, "output", translate(
+            "satseg", "Choose where to save the grid (Grid GeoPackage)."), suffix=".gpkg"))
         return job
 
     # -- running ----------------------------------------------------------------------------

@@ -156,12 +156,8 @@ class PredictDialog(QDialog):
                       "0.25, outputs in a temporary folder; the layers are replaced on each "
                       "run."))
         self.quick_button.clicked.connect(self.predict_current_view)
-        self.panel = RunPanel(iface, self)
-        self.panel.run_button.setText(translate("satseg", "Predict"))
-        self.panel.run_button.clicked.connect(self.run)
-        self.panel.close_button.clicked.connect(self.close)
-        self.panel.done.connect(self._on_done)
-        self.panel.finished.connect(self._on_finished)
+        self.panel = RunPanel.for_dialog(self, iface, self.run, self._on_done, self._on_finished,
+                                         translate("satseg", "Predict"))
 
         left = QVBoxLayout()
         left.addWidget(raster_box)

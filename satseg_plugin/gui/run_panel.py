@@ -8,6 +8,7 @@ it, in QGIS's message bar), and hands the run to the log dock.
 from __future__ import annotations
 
 import html
+import os
 from typing import Any, Callable, Dict, Optional
 
 from qgis.core import Qgis
@@ -44,6 +45,21 @@ class RunPanel(QWidget):
     done = pyqtSignal(dict)
     #: the engine reported `started` (its event)
     runner_started = pyqtSignal(dict)
+
+    @classmethod
+    def for_dialog(cls, dialog: QWidget, iface: Any, run: Callable[[], None],
+                   done: Callable[[dict], None], finished: Callable[[Any], None],
+                   run_text: Optional[str] = None) -> "RunPanel":
+        """The panel of a tool dialog: Run starts `run`, Close closes the dialog, and the run's
+        summary and end go to `done` and `finished`."""
+        panel = cls(iface, dialog)
+        if run_text:
+            panel.run_button.setText(run_text)
+        panel.run_button.clicked.connect(run)
+        panel.close_button.clicked.connect(dialog.close)
+        panel.done.connect(done)
+        panel.finished.connect(finished)
+        return panel
 
     def __init__(self, iface: Any, parent: Optional[QWidget] = None):
         super().__init__(parent)
@@ -89,6 +105,19 @@ class RunPanel(QWidget):
         return document.toPlainText()
 
     # -- running ----------------------------------------------------------------------------
+    @staticmethod
+    def output_keys(path_widget: Any, overwrite: Any, key: str, missing: str,
+                    suffix: str = "") -> Dict[str, Any]:
+        """`{key: absolute path, "overwrite": bool}` from an output file widget and its
+        "replace" check box; InputError(`missing`) when no path was chosen. A path without
+        `suffix` (e.g. ".gpkg") gets it."""
+        output = path_widget.filePath().strip()
+        if not output:
+            raise InputError(missing)
+        if suffix and not output.lower().endswith(suffix):
+            output += suffix
+        return {key: os.path.abspath(output), "overwrite": overwrite.isChecked()}
+
     def is_running(self) -> bool:
         return self.runner is not None and self.runner.is_running()
 

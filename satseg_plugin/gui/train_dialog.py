@@ -138,12 +138,8 @@ class TrainDialog(QDialog):
         columns.addWidget(scroll, 0)
         columns.addLayout(right, 1)
 
-        self.panel = RunPanel(iface, self)
-        self.panel.run_button.setText(translate("satseg", "Start"))
-        self.panel.run_button.clicked.connect(self.start)
-        self.panel.close_button.clicked.connect(self.close)
-        self.panel.done.connect(self._on_done)
-        self.panel.finished.connect(self._on_finished)
+        self.panel = RunPanel.for_dialog(self, iface, self.start, self._on_done, self._on_finished,
+                                         translate("satseg", "Start"))
         layout = QVBoxLayout(self)
         layout.addLayout(columns, 1)
         layout.addWidget(self.panel)
