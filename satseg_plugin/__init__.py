@@ -1,7 +1,7 @@
 """satseg: deep-learning semantic segmentation of satellite imagery (QGIS plugin).
 
 The plugin is a front end: the work runs in a separate engine interpreter (see
-ARCHITECTURE.md); nothing here imports torch, rasterio or the engine.
+docs/architecture.md); nothing here imports torch, rasterio or the engine.
 """
 
 from __future__ import annotations

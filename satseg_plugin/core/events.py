@@ -1,6 +1,6 @@
-"""Parsing the engine's JSON-line events (ARCHITECTURE.md, schema 1). Pure Python: no Qt.
+"""Parsing the engine's JSON-line events (docs/architecture.md, schema 1). Pure Python: no Qt.
 
-The engine's writer (satseg_engine/events.py) and this parser are both checked against the
+The engine's writer (satseg_engine/core/events.py) and this parser are both checked against the
 golden file tests/golden/events.jsonl, so the two sides of the boundary cannot drift apart.
 """
 
