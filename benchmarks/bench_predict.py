@@ -52,7 +52,8 @@ def make_raster(path: Path, height: int, size: int) -> None:
 def make_checkpoint(path: Path, patch: int, depth: int, width: int) -> None:
     import torch
 
-    from satseg_engine import checkpoint, models
+    from satseg_engine.models import checkpoint
+    from satseg_engine.models import registry as models
 
     kwargs = {"depth": depth, "base_width": width, "dropout": 0.0}
     header = {"architecture": "custom_unet", "encoder": None, "model_kwargs": kwargs,
@@ -70,8 +71,8 @@ def make_checkpoint(path: Path, patch: int, depth: int, width: int) -> None:
 def worker_bare(args: argparse.Namespace) -> dict:
     import torch
 
-    from satseg_engine.checkpoint import load_model
-    from satseg_engine.windows import plan_windows
+    from satseg_engine.models.checkpoint import load_model
+    from satseg_engine.prediction.windows import plan_windows
 
     model, header = load_model(args.checkpoint, "cpu")
     patch = header["patch_size"]
@@ -89,10 +90,10 @@ def worker_naive(args: argparse.Namespace) -> dict:
     import rasterio
     import torch
 
-    from satseg_engine.blending import window_weights
-    from satseg_engine.checkpoint import load_model
-    from satseg_engine.normalization import normalize
-    from satseg_engine.windows import plan_windows
+    from satseg_engine.data.normalization import normalize
+    from satseg_engine.models.checkpoint import load_model
+    from satseg_engine.prediction.blending import window_weights
+    from satseg_engine.prediction.windows import plan_windows
 
     model, header = load_model(args.checkpoint, "cpu")
     patch = header["patch_size"]

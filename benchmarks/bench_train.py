@@ -24,10 +24,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "engine")
 
 from dataset_factory import make_dataset
 
-from satseg_engine import models
-from satseg_engine.cli import run_job
-from satseg_engine.events import Events
-from satseg_engine.losses import LossParams, build_loss
+from satseg_engine.core.cli import run_job
+from satseg_engine.core.events import Events
+from satseg_engine.models import registry as models
+from satseg_engine.models.losses import LossParams, build_loss
 
 
 def real_loop_rate(args: argparse.Namespace, root: Path, out: Path, workers: int) -> float:

@@ -14,10 +14,10 @@ import torch
 from rasterio.transform import from_origin
 from torch import nn
 
-from satseg_engine.events import Events
-from satseg_engine.jobs import load_job
+from satseg_engine.core.events import Events
+from satseg_engine.core.jobs import load_job
+from satseg_engine.prediction.options import PredictJob
 from satseg_engine.prediction.run import predict_to_files
-from satseg_engine.verbs import predict
 
 CRS = "EPSG:32632"
 ORIGIN = (500_000.0, 4_000_000.0)
@@ -78,7 +78,7 @@ def run_prediction(tmp_path: Path, raster: Path, model: nn.Module, head: Mapping
     checkpoint.touch()
     stream = io.StringIO()
     events = Events(stream)
-    resolved = load_job(predict.Job, {"raster": str(raster), "checkpoint": str(checkpoint),
+    resolved = load_job(PredictJob, {"raster": str(raster), "checkpoint": str(checkpoint),
                                       "output_dir": str(tmp_path / "out"), "batch_size": 4,
                                       **job})
     summary = predict_to_files(resolved, model, head, torch.device("cpu"), events)

@@ -11,9 +11,9 @@ import numpy as np
 import rasterio
 from rasterio.transform import Affine, from_origin
 
-from satseg_engine.cli import run_job
-from satseg_engine.errors import SatsegError
-from satseg_engine.events import Events
+from satseg_engine.core.cli import run_job
+from satseg_engine.core.errors import SatsegError
+from satseg_engine.core.events import Events
 
 ORIGIN = (500_000.0, 5_000_000.0)
 CRS = "EPSG:32632"

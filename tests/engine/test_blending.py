@@ -15,7 +15,7 @@ from prediction_helpers import (
     write_raster,
 )
 
-from satseg_engine.blending import hann_1d, window_weights
+from satseg_engine.prediction.blending import hann_1d, window_weights
 
 
 @pytest.mark.parametrize("size", [1, 2, 7, 32, 256])

@@ -15,7 +15,7 @@ import pytest
 
 
 def test_help_lists_verbs_without_importing_the_heavy_stack():
-    code = ("import sys; from satseg_engine import cli; cli.build_parser(); "
+    code = ("import sys; from satseg_engine.core import cli; cli.build_parser(); "
             "print(sorted(m for m in ('torch', 'rasterio', 'numpy') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
@@ -37,7 +37,7 @@ def test_console_script_is_the_same_command():
 def test_library_prints_never_reach_the_event_stream():
     code = """
 import os, sys
-from satseg_engine import cli
+from satseg_engine.core import cli
 import satseg_engine.verbs.selftest as verb
 original = verb.run
 def noisy(job, events):
@@ -106,7 +106,7 @@ def test_output_is_renamed_into_place_when_complete(engine, tmp_path):
 def test_a_broken_verb_module_does_not_break_the_others(tmp_path):
     code = """
 import sys
-from satseg_engine import cli
+from satseg_engine.core import cli
 cli.VERBS["broken"] = "satseg_engine.verbs.does_not_exist"
 status = cli.main(["selftest", "--seconds", "0", "--steps", "1"])
 print("HELP", file=sys.stderr)

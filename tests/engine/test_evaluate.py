@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from prediction_helpers import CLASSES, write_raster
 
-from satseg_engine.classtable import CLASSES_TAG
-from satseg_engine.cli import run_job
-from satseg_engine.evaluation import metrics
-from satseg_engine.events import Events
+from satseg_engine.core.cli import run_job
+from satseg_engine.core.events import Events
+from satseg_engine.evaluation.confusion import metrics
+from satseg_engine.geo.classtable import CLASSES_TAG
 
 THREE = CLASSES  # values 1, 4, 9
 
@@ -129,7 +129,7 @@ def test_labels_on_another_grid_are_resampled_to_the_prediction(tmp_path):
 def test_vector_labels_without_class_field_are_refused(tmp_path):
     prediction = _prediction(tmp_path, np.ones((4, 4), np.uint8))
     (tmp_path / "l.gpkg").write_bytes(b"")
-    from satseg_engine.errors import JobError
+    from satseg_engine.core.errors import JobError
 
     with pytest.raises(JobError, match="class_field"):
         _evaluate(tmp_path, prediction=str(prediction), labels=str(tmp_path / "l.gpkg"))

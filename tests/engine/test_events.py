@@ -9,7 +9,7 @@ import math
 import pytest
 
 from conftest import GOLDEN
-from satseg_engine.events import Events, encode, make_event
+from satseg_engine.core.events import Events, encode, make_event
 
 
 class FakeClock:

@@ -15,7 +15,7 @@ import shapely
 from raster_factory import ORIGIN, error_code, polygons, read_grid, run_verb, scene, write_raster
 from rasterio.transform import from_origin
 
-from satseg_engine.dataset import patch_paths
+from satseg_engine.data.dataset import patch_paths
 
 CLASSES = [{"value": 1, "name": "water", "colour": "#0000ff"},
            {"value": 2, "name": "forest", "colour": "#00ff00"},

@@ -7,9 +7,9 @@ import io
 import pytest
 from raster_factory import error_code, run_verb, scene
 
-from satseg_engine.cli import run_job
-from satseg_engine.events import Events
-from satseg_engine.pictures import choose_bands
+from satseg_engine.core.cli import run_job
+from satseg_engine.core.events import Events
+from satseg_engine.pictures.composite import choose_bands
 
 
 @pytest.fixture(scope="module")

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 import torch
 
-from satseg_engine import checkpoint, models
-from satseg_engine.cli import run_job
-from satseg_engine.errors import SatsegError
-from satseg_engine.events import Events
+from satseg_engine.core.cli import run_job
+from satseg_engine.core.errors import SatsegError
+from satseg_engine.core.events import Events
+from satseg_engine.models import checkpoint
+from satseg_engine.models import registry as models
 
 CLASSES = [{"value": 1, "name": "water", "colour": "#1f78b4"},
            {"value": 4, "name": "forest", "colour": "#33a02c"},

@@ -9,9 +9,9 @@ from typing import Literal
 
 import pytest
 
-from satseg_engine import jobs
-from satseg_engine.errors import JobError
-from satseg_engine.jobs import job_from_args, load_job, option
+from satseg_engine.core import jobs
+from satseg_engine.core.errors import JobError
+from satseg_engine.core.jobs import job_from_args, load_job, option
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -139,7 +139,7 @@ def test_missing_file_in_a_real_run(engine, tmp_path):
 def test_flags_accept_the_key_as_written_in_a_job_file(image, argv):
     import argparse
 
-    from satseg_engine.jobs import add_job_flags
+    from satseg_engine.core.jobs import add_job_flags
 
     parser = argparse.ArgumentParser()
     add_job_flags(parser, Example)

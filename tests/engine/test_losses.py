@@ -6,15 +6,15 @@ import pytest
 import torch
 from torch import nn
 
-from satseg_engine.errors import SatsegError
-from satseg_engine.losses import (
+from satseg_engine.core.errors import SatsegError
+from satseg_engine.models.losses import (
     LOSSES,
     LossParams,
     build_loss,
     class_weights_from_counts,
     counts_in_class_order,
 )
-from satseg_engine.metrics import ConfusionMatrix, metrics_from_matrix, predict_indices
+from satseg_engine.models.metrics import ConfusionMatrix, metrics_from_matrix, predict_indices
 
 IGNORE = 255
 

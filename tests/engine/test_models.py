@@ -7,10 +7,11 @@ import io
 import pytest
 import torch
 
-from satseg_engine import checkpoint, models
-from satseg_engine.cli import run_job
-from satseg_engine.errors import SatsegError
-from satseg_engine.events import Events
+from satseg_engine.core.cli import run_job
+from satseg_engine.core.errors import SatsegError
+from satseg_engine.core.events import Events
+from satseg_engine.models import checkpoint
+from satseg_engine.models import registry as models
 
 
 @pytest.mark.parametrize("architecture", models.SMP_ARCHITECTURES)

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from satseg_engine.augment import AugmentParams, augment
-from satseg_engine.normalization import METHODS, make_normalization, normalize
-from satseg_engine.patch_data import label_lookup
+from satseg_engine.data.augment import AugmentParams, augment
+from satseg_engine.data.normalization import METHODS, make_normalization, normalize
+from satseg_engine.data.patch_data import label_lookup
 
 STATS = {"bands": [{"name": "B1", "mean": 100.0, "std": 10.0, "min": 0.0, "max": 200.0,
                     "p1": 50.0, "p2": 60.0, "p98": 140.0, "p99": 150.0}]}
@@ -55,7 +55,7 @@ def _dataset(root, augmented: bool):
 
     from dataset_factory import make_dataset
 
-    from satseg_engine.patch_data import PatchDataset, list_items
+    from satseg_engine.data.patch_data import PatchDataset, list_items
 
     make_dataset(root, bands=3, patch_size=16, counts={"train": 6, "validation": 2, "test": 2})
     info = json.loads((root / "dataset.json").read_text())

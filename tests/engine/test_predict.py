@@ -18,9 +18,9 @@ from prediction_helpers import (
     write_raster,
 )
 
-from satseg_engine import normalization
-from satseg_engine.classtable import CLASSES_TAG
-from satseg_engine.errors import Cancelled, SatsegError
+from satseg_engine.core.errors import Cancelled, SatsegError
+from satseg_engine.data import normalization
+from satseg_engine.geo.classtable import CLASSES_TAG
 from satseg_engine.prediction.normalize import normalize_torch
 
 LOGITS = [0.3, 1.7, -0.4]
@@ -215,7 +215,8 @@ def test_torch_normalisation_matches_training(method):
 # -- the real command line ---------------------------------------------------------------------
 
 def _checkpoint(tmp_path, bands=3):
-    from satseg_engine import checkpoint, models
+    from satseg_engine.models import checkpoint
+    from satseg_engine.models import registry as models
 
     head = header(bands=bands, patch=32) | {"architecture": "custom_unet", "encoder": None,
                                             "model_kwargs": {"depth": 1, "base_width": 4}}

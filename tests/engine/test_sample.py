@@ -15,10 +15,10 @@ import pytest
 import rasterio
 from rasterio.features import rasterize
 
-from satseg_engine.classtable import CLASSES_TAG
-from satseg_engine.cli import run_job
-from satseg_engine.errors import JobError
-from satseg_engine.events import Events
+from satseg_engine.core.cli import run_job
+from satseg_engine.core.errors import JobError
+from satseg_engine.core.events import Events
+from satseg_engine.geo.classtable import CLASSES_TAG
 
 SIZE = 256
 NAMES = {1: "water", 2: "forest", 3: "cropland", 4: "built-up", 5: "road", 6: "grassland"}

@@ -9,7 +9,7 @@ import math
 import pytest
 import torch
 
-from satseg_engine.schedules import SCHEDULES, Schedule, ScheduleParams
+from satseg_engine.models.schedules import SCHEDULES, Schedule, ScheduleParams
 
 EPOCHS, STEPS = 6, 2
 

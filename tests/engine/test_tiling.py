@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import shapely
 
-from satseg_engine import splits
-from satseg_engine.tiling import Cell, PixelArea, axis_offsets, grow_area, lattice
+from satseg_engine.geo import splits
+from satseg_engine.geo.tiling import Cell, PixelArea, axis_offsets, grow_area, lattice
 
 
 @pytest.mark.parametrize(("start", "stop", "size", "stride", "edges", "expected"), [

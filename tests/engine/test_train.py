@@ -16,11 +16,12 @@ import pytest
 import torch
 from dataset_factory import make_dataset
 
-from satseg_engine import checkpoint, models
-from satseg_engine.cli import run_job
-from satseg_engine.errors import JobError, SatsegError
-from satseg_engine.events import Events
-from satseg_engine.patch_data import list_items
+from satseg_engine.core.cli import run_job
+from satseg_engine.core.errors import JobError, SatsegError
+from satseg_engine.core.events import Events
+from satseg_engine.data.patch_data import list_items
+from satseg_engine.models import checkpoint
+from satseg_engine.models import registry as models
 from satseg_engine.training.kfold import fold_indices
 from satseg_engine.training.loop import StepContext, train_epoch
 from satseg_engine.training.setup import resolve_amp

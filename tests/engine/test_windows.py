@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 import pytest
 
-from satseg_engine.windows import axis_starts, plan_windows, stride_for
+from satseg_engine.prediction.windows import axis_starts, plan_windows, stride_for
 
 CASES = [  # height, width, patch, overlap
     (1, 1, 32, 0.5),        # one pixel
@@ -77,7 +77,7 @@ def test_a_raster_smaller_than_a_patch_gets_one_window():
     (5000, 256, 0.25, 4096), (100, 64, 0.5, 4096), (1300, 128, 0.75, 300)])
 def test_panels_tile_the_columns_with_exactly_the_windows_that_touch_them(width, patch, overlap,
                                                                           panel_width):
-    from satseg_engine.windows import panel_plan, plan_panels
+    from satseg_engine.prediction.windows import panel_plan, plan_panels
 
     plan = plan_windows(90, width, patch, overlap)
     panels = plan_panels(plan, panel_width)
@@ -92,7 +92,7 @@ def test_panels_tile_the_columns_with_exactly_the_windows_that_touch_them(width,
 
 
 def test_a_panel_narrower_than_a_patch_is_refused():
-    from satseg_engine.windows import plan_panels
+    from satseg_engine.prediction.windows import plan_panels
 
     with pytest.raises(ValueError, match="panel_width"):
         plan_panels(plan_windows(10, 1000, 256, 0.5), 128)

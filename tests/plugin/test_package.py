@@ -30,8 +30,8 @@ def test_zip_has_one_plugin_folder_with_metadata_engine_icons_and_translations(p
     for required in ("satseg_plugin/__init__.py", "satseg_plugin/metadata.txt",
                      "satseg_plugin/engine/pyproject.toml",
                      "satseg_plugin/engine/constraints.txt",
-                     "satseg_plugin/engine/satseg_engine/cli.py",
-                     "satseg_plugin/engine/satseg_engine/events.py"):
+                     "satseg_plugin/engine/satseg_engine/core/cli.py",
+                     "satseg_plugin/engine/satseg_engine/core/events.py"):
         assert required in names, required
     assert any(n.startswith("satseg_plugin/i18n/") and n.endswith(".qm") for n in names)
     assert any(n.startswith("satseg_plugin/resources/") and n.endswith(".svg") for n in names)

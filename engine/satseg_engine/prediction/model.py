@@ -13,7 +13,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from ..errors import SatsegError
+from ..core.errors import SatsegError
 
 #: flip dimensions of a (B, C, H, W) batch for test-time augmentation.
 TTA_FLIPS: tuple[tuple[int, ...], ...] = ((), (3,), (2,), (2, 3))

@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from .. import normalization as numpy_normalization
-from ..errors import SatsegError
+from ..core.errors import SatsegError
+from ..data import normalization as numpy_normalization
 
 _EPS = 1e-6
 

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import rasterio
 
-from ..classtable import CLASSES_TAG, write_class_tag
+from ..geo.classtable import CLASSES_TAG, write_class_tag
 
 CLASS_NODATA = 255
 FLOAT_NODATA = -1.0

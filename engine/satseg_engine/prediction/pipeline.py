@@ -21,14 +21,14 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..blending import weight_profile
-from ..windows import WindowPlan, panel_plan, plan_panels, plan_windows
 from .accumulator import RowAccumulator
+from .blending import weight_profile
 from .model import Predictor
 from .normalize import has_torch_method, normalize_numpy, normalize_torch
 from .outputs import CLASS_NODATA, FLOAT_NODATA
 from .reader import StripReader
 from .source import RasterSource, Strip
+from .windows import WindowPlan, panel_plan, plan_panels, plan_windows
 from .writer import BlockWriter
 
 

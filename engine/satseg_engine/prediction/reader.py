@@ -8,8 +8,8 @@ import queue
 import threading
 from collections.abc import Callable, Iterator
 
-from ..windows import WindowPlan
 from .source import RasterSource, Strip
+from .windows import WindowPlan
 
 _END = object()
 

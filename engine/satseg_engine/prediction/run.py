@@ -13,9 +13,10 @@ import torch
 from rasterio.windows import Window
 from torch import nn
 
-from .. import __version__, rasters
-from ..errors import SatsegError
-from ..fileio import atomic_path
+from .. import __version__
+from ..core.errors import SatsegError
+from ..core.fileio import atomic_path
+from ..geo import rasters
 from .outputs import SUFFIXES, class_summary, open_outputs, output_classes
 from .pipeline import PredictOptions, predict_raster
 from .source import RasterSource, check_bands, snapped_window

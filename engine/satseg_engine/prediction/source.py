@@ -18,8 +18,8 @@ import numpy as np
 import rasterio
 from rasterio.windows import Window
 
-from .. import rasters
-from ..errors import SatsegError
+from ..core.errors import SatsegError
+from ..geo import rasters
 
 
 @dataclasses.dataclass(frozen=True)

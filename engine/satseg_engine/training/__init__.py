@@ -1,8 +1,9 @@
-"""Training: `train(job, events) -> summary`, callable as a function (hyper-parameter search).
+"""The training stage: `train(job, events) -> summary`, callable as a function (search, tests).
 
-Modules: setup (device, precision, model, loaders), loop (one epoch / one evaluation), fit (one
-run with checkpoints and reports), kfold (cross-validation), persist (checkpoints and resume),
-reports (csv/json/plots), state (run bookkeeping, early stopping).
+Modules: options (TrainJob and its sections), setup (device, precision, model, loaders), loop
+(one epoch / one evaluation), fit (one run with checkpoints and reports), kfold
+(cross-validation), persist (checkpoints and resume), reports (csv/json/plots), state (run
+bookkeeping, early stopping). May import core, geo, data and models; never prediction or verbs.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 def train(job: Any, events: Any) -> dict[str, Any]:
     """Run the `train` verb's job: one run on the dataset's splits, or k-fold CV."""
-    from ..patch_data import SPLITS, list_items, read_dataset_info
+    from ..data.patch_data import SPLITS, list_items, read_dataset_info
     from .fit import fit
     from .kfold import run_kfold
 

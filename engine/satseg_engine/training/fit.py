@@ -8,11 +8,11 @@ from typing import Any
 
 import torch
 
-from .. import models
-from ..errors import Cancelled, SatsegError
-from ..metrics import matrix_to_list, metrics_from_matrix
-from ..patch_data import PatchItem
-from ..schedules import Schedule, ScheduleParams, current_lr
+from ..core.errors import Cancelled, SatsegError
+from ..data.patch_data import PatchItem
+from ..models import registry as models
+from ..models.metrics import matrix_to_list, metrics_from_matrix
+from ..models.schedules import Schedule, ScheduleParams, current_lr
 from . import reports
 from .loop import StepContext, evaluate, train_epoch
 from .persist import CheckpointWriter, restore, resume_payload

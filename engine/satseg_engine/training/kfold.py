@@ -8,9 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import SatsegError
-from ..metrics import summarize_folds
-from ..patch_data import PatchItem, list_items
+from ..core.errors import SatsegError
+from ..data.patch_data import PatchItem, list_items
+from ..models.metrics import summarize_folds
 from . import reports
 from .fit import fit
 

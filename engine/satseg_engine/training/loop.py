@@ -9,8 +9,8 @@ from collections.abc import Callable, Iterable
 import torch
 from torch import nn
 
-from ..errors import SatsegError
-from ..metrics import ConfusionMatrix, predict_indices
+from ..core.errors import SatsegError
+from ..models.metrics import ConfusionMatrix, predict_indices
 
 
 @dataclasses.dataclass

@@ -8,9 +8,9 @@ from typing import Any
 import torch
 from torch import nn
 
-from ..checkpoint import read_checkpoint, save_checkpoint
-from ..errors import SatsegError
-from ..schedules import Schedule
+from ..core.errors import SatsegError
+from ..models.checkpoint import read_checkpoint, save_checkpoint
+from ..models.schedules import Schedule
 from .state import RunState, restore_rng, rng_state
 
 ROLES = ("best_loss", "best_iou", "last")

@@ -11,9 +11,9 @@ from typing import Any
 import numpy as np
 from torch import nn
 
-from .. import models
-from ..events import to_jsonable
-from ..fileio import atomic_path
+from ..core.events import to_jsonable
+from ..core.fileio import atomic_path
+from ..models import registry as models
 
 
 def write_csv(path: Path, history: Sequence[Mapping[str, Any]]) -> Path:

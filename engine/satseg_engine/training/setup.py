@@ -16,12 +16,19 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, Sampler
 
-from .. import __version__, models
-from ..augment import AugmentParams
-from ..errors import SatsegError
-from ..losses import LossParams, build_loss, class_weights_from_counts, counts_in_class_order
-from ..normalization import make_normalization
-from ..patch_data import PatchDataset, PatchItem, balanced_weights, class_presence, label_lookup
+from .. import __version__
+from ..core.errors import SatsegError
+from ..data.augment import AugmentParams
+from ..data.normalization import make_normalization
+from ..data.patch_data import (
+    PatchDataset,
+    PatchItem,
+    balanced_weights,
+    class_presence,
+    label_lookup,
+)
+from ..models import registry as models
+from ..models.losses import LossParams, build_loss, class_weights_from_counts, counts_in_class_order
 
 
 def resolve_device(name: str) -> torch.device:

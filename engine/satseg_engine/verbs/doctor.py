@@ -10,8 +10,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .. import __version__, jobs
-from ..jobs import option
+from .. import __version__
+from ..core import jobs
+from ..core.jobs import option
 
 HELP = "report the engine's environment: versions, GPUs and their memory, CuPy, free disk"
 

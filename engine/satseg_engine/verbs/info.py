@@ -6,8 +6,8 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from .. import jobs
-from ..jobs import option
+from ..core import jobs
+from ..core.jobs import option
 
 POSITIONAL = "dataset"
 HELP = "summarise a patch dataset: patches per split, class pixels, bands and statistics"
@@ -59,7 +59,7 @@ def summarise(data: dict[str, Any], root: Path) -> dict[str, Any]:
 
 
 def run(job: Job, events: Any) -> dict[str, Any]:
-    from ..dataset import dataset_json_path, read_dataset
+    from ..data.dataset import dataset_json_path, read_dataset
 
     data = read_dataset(job.dataset)
     root = dataset_json_path(job.dataset).parent

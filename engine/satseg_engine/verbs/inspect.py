@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .. import jobs
-from ..jobs import option
+from ..core import jobs
+from ..core.jobs import option
 
 POSITIONAL = "checkpoint"
 HELP = "show a model checkpoint's header: classes, bands, patch size, task, training metrics"
@@ -57,8 +57,8 @@ def header_summary(header: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def run(job: Job, events: Any) -> dict[str, Any]:
-    from ..checkpoint import read_checkpoint
-    from ..events import to_jsonable
+    from ..core.events import to_jsonable
+    from ..models.checkpoint import read_checkpoint
 
     data = read_checkpoint(job.checkpoint)
     summary = header_summary(data["header"])

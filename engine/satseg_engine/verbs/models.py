@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from .. import jobs
+from ..core import jobs
 
 HELP = "list the model architectures and encoders that 'train' accepts"
 
@@ -17,7 +17,8 @@ class Job(jobs.Job):
 
 
 def run(job: Job, events: Any) -> dict[str, Any]:
-    from .. import losses, models
+    from ..models import losses
+    from ..models import registry as models
 
     architectures = [{"name": name,
                       "uses_encoder": name != models.CUSTOM_UNET,

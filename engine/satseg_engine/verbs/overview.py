@@ -1,132 +1,15 @@
-"""`satseg overview`: image, labels, prediction and confidence side by side in one PNG.
-
-Rasters are read decimated to at most `max_size` pixels a side (GDAL streams the blocks), so
-memory is bounded by the picture, not by the scene.
-"""
+"""`satseg overview`: image, labels, prediction and confidence side by side in one PNG."""
 
 from __future__ import annotations
 
-import dataclasses
-from pathlib import Path
 from typing import Any
 
-from .. import jobs
-from ..jobs import option
+from ..pictures.options import OverviewJob as Job
 
 HELP = "draw an image, its labels, a prediction and its confidence side by side as a PNG"
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class Job(jobs.Job):
-    image: Path = option(help="the input raster", exists="file")
-    output: Path = option(help="PNG to write")
-    labels: Path | None = option(None, help="reference class raster", exists="file")
-    prediction: Path | None = option(None, help="predicted class raster (satseg predict)",
-                                     exists="file")
-    confidence: Path | None = option(None, help="confidence raster (satseg predict)",
-                                     exists="file")
-    max_size: int = option(900, help="longest side of each panel in pixels", min=64, max=8192)
-    rgb_bands: tuple[str, ...] = option((), help="three band names for the composite "
-                                                 "(default: chosen from the band names)")
-    title: str = option("", help="title over the panels")
-
-
-def _decimated(path: Path, max_size: int, bands: list[int] | None, resampling: str) -> Any:
-    """Bands read at reduced resolution as a masked array (nodata masked)."""
-    import numpy as np
-    import rasterio
-    from rasterio.enums import Resampling
-
-    with rasterio.open(path) as src:
-        scale = max(1.0, max(src.width, src.height) / max_size)
-        shape = (max(1, round(src.height / scale)), max(1, round(src.width / scale)))
-        indexes = bands or [1]
-        data = src.read(indexes, out_shape=(len(indexes), *shape), masked=True,
-                        resampling=getattr(Resampling, resampling))
-        names = [src.descriptions[i - 1] or f"band {i}" for i in range(1, src.count + 1)]
-        tagged = _classes(src)
-    return np.ma.masked_invalid(data), names, tagged
-
-
-def _classes(src: Any) -> list[dict[str, Any]]:
-    from ..classtable import read_class_tag
-    from ..labels import rgb_to_hex
-
-    tagged = read_class_tag(src)
-    if tagged:
-        return tagged
-    try:
-        cmap = src.colormap(1)
-    except ValueError:
-        return []
-    return [{"value": v, "name": str(v), "colour": rgb_to_hex(rgba)}
-            for v, rgba in cmap.items() if v != src.nodata and any(rgba[:3]) and v < 255]
-
-
 def run(job: Job, events: Any) -> dict[str, Any]:
-    import matplotlib
-    import numpy as np
-    import rasterio
+    from ..pictures.overview import draw_overview
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import Patch
-
-    from ..fileio import atomic_path
-    from ..pictures import choose_bands, class_colours, stretch
-
-    with rasterio.open(job.image) as src:
-        band_names = [src.descriptions[i] or f"B{i + 1}" for i in range(src.count)]
-    pick = choose_bands(band_names, job.rgb_bands)
-    image, _, _ = _decimated(job.image, job.max_size, [i + 1 for i in pick], "average")
-    valid = ~np.ma.getmaskarray(image).any(axis=0)
-    values = image.filled(0).astype(float)
-    low = np.array([np.percentile(b[valid], 2) if valid.any() else 0 for b in values])
-    high = np.array([np.percentile(b[valid], 98) if valid.any() else 1 for b in values])
-    rgb = stretch(values, low, high)
-    rgb[~valid] = 1.0
-    panels: list[tuple[str, Any, dict[str, Any]]] = [
-        (f"Image ({'/'.join(band_names[i] for i in pick)})", rgb, {})]
-    legend: dict[int, dict[str, Any]] = {}
-    for title, path in (("Reference labels", job.labels), ("Prediction", job.prediction)):
-        if path is None:
-            continue
-        data, _, classes = _decimated(path, job.max_size, None, "nearest")
-        table = class_colours(classes)
-        table[:, :3][table[:, 3] == 0] = 1.0  # unknown / nodata: white
-        table[:, 3] = 1.0
-        panels.append((title, table[np.clip(data[0].filled(255), 0, 255).astype(int)], {}))
-        legend.update({int(c["value"]): c for c in classes})
-    if job.confidence is not None:
-        data, _, _ = _decimated(job.confidence, job.max_size, None, "average")
-        confidence = np.ma.masked_less(data[0], 0)
-        panels.append(("Confidence", confidence, {"cmap": "magma", "vmin": 0, "vmax": 1}))
-    events.progress("overview", 1, 2, "steps")
-
-    height, width = rgb.shape[:2]
-    size = 4.2
-    fig, axes = plt.subplots(1, len(panels), squeeze=False,
-                             figsize=(size * len(panels) * width / max(width, height) + 0.6,
-                                      size * height / max(width, height) + 1.3))
-    for ax, (title, data, style) in zip(axes[0], panels, strict=True):
-        shown = ax.imshow(data, interpolation="nearest", **style)
-        ax.set_title(title, fontsize=10)
-        ax.set_xticks([])
-        ax.set_yticks([])
-        if style.get("cmap"):
-            fig.colorbar(shown, ax=ax, fraction=0.046, pad=0.02)
-    if legend:
-        handles = [Patch(color=class_colours([c])[c["value"]][:3], label=c["name"])
-                   for _, c in sorted(legend.items())]
-        fig.legend(handles=handles, loc="lower center", ncol=min(8, len(handles)),
-                   fontsize=9, frameon=False)
-    if job.title:
-        fig.suptitle(job.title, fontsize=11)
-    fig.tight_layout(rect=(0, 0.07 if legend else 0, 1, 0.95 if job.title else 1))
-    with atomic_path(job.output) as tmp:
-        fig.savefig(tmp, format="png", dpi=110)
-    plt.close(fig)
-    events.progress("overview", 2, 2, "steps")
-    events.artifact("plot", job.output, role="overview")
-    return {"output": str(Path(job.output).resolve()), "panels": [p[0] for p in panels],
-            "panel_size": [int(height), int(width)]}
+    return draw_overview(job, events)

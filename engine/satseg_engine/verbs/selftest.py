@@ -13,10 +13,10 @@ import time
 from pathlib import Path
 from typing import Any, Literal
 
-from .. import jobs
-from ..errors import SatsegError
-from ..fileio import atomic_path
-from ..jobs import option
+from ..core import jobs
+from ..core.errors import SatsegError
+from ..core.fileio import atomic_path
+from ..core.jobs import option
 
 HELP = "check the event channel: progress for a while, then succeed, fail, crash or exit"
 

@@ -1,0 +1,52 @@
+"""The grid stage: lay N×N-pixel cells on a raster, measure them, split them, write a GeoPackage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..core.errors import SatsegError
+from . import grids, rasters
+from .labels import prepare
+from .options import GridJob, GridOptions
+
+
+def prepare_labels(opts: GridOptions, labels: Path, src: Any, events: Any) -> Any:
+    """The labels as the grid and extraction read them: kind, class table, warping."""
+    return prepare(labels, src, kind=opts.label_kind, classes=opts.class_table(),
+                   field=opts.label_field, unknown=opts.unknown_labels,
+                   resampling=opts.label_resampling, warn=events.warning)
+
+
+def grid_metadata(opts: GridOptions, raster: str) -> dict[str, Any]:
+    """The grid layer's metadata (also the `grid` block of dataset.json)."""
+    return {"schema": 1, "raster": raster, "patch_size": opts.patch_size,
+            "stride": opts.patch_size - opts.overlap, "split_method": opts.split_method,
+            "seed": opts.seed, "ratios": list(opts.ratios)}
+
+
+def split_summary(names: list[str]) -> dict[str, int]:
+    return {s: sum(1 for n in names if n == s) for s in ("train", "validation", "test")} | {
+        "unassigned": sum(1 for n in names if not n)}
+
+
+def make_grid(job: GridJob, events: Any) -> dict[str, Any]:
+    """The `grid` verb: build, measure and split the cells, write the GeoPackage."""
+    if job.output.exists() and not job.overwrite:
+        raise SatsegError("output_exists", f"output: {job.output} already exists", key="output",
+                          hint="choose another file name or set overwrite")
+    spec = None
+    if job.labels is not None:
+        with rasters.open_raster(job.image, "image") as src:
+            rasters.check_grid(src, "image")
+            spec = prepare_labels(job, job.labels, src, events)
+    grid = grids.build(job.image, job, spec, events)
+    meta = grid_metadata(job, grid.raster)
+    grids.write(job.output, [grid], meta)
+    events.artifact("vector", job.output)
+    counts = split_summary(grid.splits)
+    return {"output": str(job.output.resolve()), "cells": len(grid.cells),
+            "splits": counts, "patch_size": job.patch_size, "stride": meta["stride"],
+            "dropped_nodata": grid.meta["dropped_nodata"],
+            "dropped_unlabelled": grid.meta["dropped_unlabelled"],
+            "mean_valid_frac": round(sum(grid.valid) / len(grid.valid), 4)}

@@ -1,0 +1,130 @@
+"""Assigning grid cells to train / validation / test.
+
+Methods (a registry, `SPLITTERS`):
+
+* `random`: a seeded permutation of the cells; the first round(n·r_train) are train, the next
+  round(n·r_validation) validation, the rest test. Reproducible for a given seed and cell list.
+* `blocks`: spatial blocking. Cells are grouped in blocks of `block_size`×`block_size` lattice
+  steps; whole blocks are shuffled (seed) and dealt to the split whose cell count is furthest
+  below its target. Then a buffer: every train cell that overlaps or touches (shares an edge or
+  a corner with) a validation or test cell is unassigned (split ""). So no train cell touches
+  a validation or test cell; the price is the ring of train cells along block borders, which
+  lowers the train share below its ratio (more with overlap and small blocks).
+* `attribute`: the value of `split_attribute` in the AOI polygon holding the cell's centre.
+* `none`: every cell unassigned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from ..core.errors import SatsegError
+from .tiling import Cell, block_index
+
+SPLITS = ("train", "validation", "test")
+SPLIT_ALIASES = {"train": "train", "training": "train", "validation": "validation",
+                 "val": "validation", "valid": "validation", "test": "test", "": "",
+                 "none": ""}
+
+
+def split_counts(n: int, ratios: Sequence[float]) -> list[int]:
+    """Cells per split for ratios (normalised to sum 1): train and validation rounded."""
+    total = float(sum(ratios))
+    n_train = round(n * ratios[0] / total)
+    n_val = min(n - n_train, round(n * ratios[1] / total))
+    return [n_train, n_val, n - n_train - n_val]
+
+
+def assign_random(cells: Sequence[Cell], ratios: Sequence[float], seed: int, **_: Any
+                  ) -> list[str]:
+    order = np.random.default_rng(seed).permutation(len(cells))
+    counts = split_counts(len(cells), ratios)
+    labels = np.empty(len(cells), dtype=object)
+    start = 0
+    for name, count in zip(SPLITS, counts, strict=True):
+        labels[order[start:start + count]] = name
+        start += count
+    return list(labels)
+
+
+def assign_blocks(cells: Sequence[Cell], ratios: Sequence[float], seed: int, *,
+                  origin: tuple[int, int], stride: int, block_size: int, **_: Any) -> list[str]:
+    blocks: dict[tuple[int, int], list[int]] = {}
+    for i, cell in enumerate(cells):
+        blocks.setdefault(block_index(cell, origin, stride, block_size), []).append(i)
+    keys = sorted(blocks)
+    order = np.random.default_rng(seed).permutation(len(keys))
+    total = float(sum(ratios))
+    targets = [len(cells) * r / total for r in ratios]
+    have = [0, 0, 0]
+    labels = [""] * len(cells)
+    for k in order:
+        members = blocks[keys[k]]
+        # the split furthest below its target (relative), ties to the earlier split
+        deficits = [(targets[s] - have[s]) / targets[s] if targets[s] > 0 else -np.inf
+                    for s in range(3)]
+        s = int(np.argmax(deficits))
+        have[s] += len(members)
+        for i in members:
+            labels[i] = SPLITS[s]
+    return buffer_train(cells, labels)
+
+
+def buffer_train(cells: Sequence[Cell], labels: list[str]) -> list[str]:
+    """Unassign train cells that touch (edge, corner or overlap) a validation or test cell."""
+    held_out = [i for i, s in enumerate(labels) if s in ("validation", "test")]
+    train = [i for i, s in enumerate(labels) if s == "train"]
+    if not held_out or not train:
+        return labels
+    import shapely
+
+    # closed boxes in pixel space: touching boxes intersect
+    boxes = shapely.box([cells[i].col_off for i in held_out], [cells[i].row_off for i in held_out],
+                        [cells[i].col_end for i in held_out], [cells[i].row_end for i in held_out])
+    tree = shapely.STRtree(boxes)
+    train_boxes = shapely.box([cells[i].col_off for i in train], [cells[i].row_off for i in train],
+                              [cells[i].col_end for i in train], [cells[i].row_end for i in train])
+    hits = tree.query(train_boxes, predicate="intersects")
+    out = list(labels)
+    for j in np.unique(hits[0]):
+        out[train[j]] = ""
+    return out
+
+
+def assign_none(cells: Sequence[Cell], *_: Any, **__: Any) -> list[str]:
+    return [""] * len(cells)
+
+
+def normalise_attribute_values(values: Sequence[Any], attribute: str) -> list[str]:
+    """Map attribute values to split names (aliases: val, valid, training); error otherwise."""
+    out, bad = [], set()
+    for value in values:
+        text = "" if value is None or (isinstance(value, float) and np.isnan(value)) \
+            else str(value).strip().lower()
+        if text not in SPLIT_ALIASES:
+            bad.add(str(value))
+        out.append(SPLIT_ALIASES.get(text, ""))
+    if bad:
+        raise SatsegError("bad_split_values", f"AOI attribute '{attribute}' holds values that are "
+                          f"not splits: {', '.join(sorted(bad))}", key="split_attribute",
+                          hint="use train, validation (or val) and test; empty = unassigned")
+    return out
+
+
+SPLITTERS: dict[str, Callable[..., list[str]]] = {
+    "random": assign_random,
+    "blocks": assign_blocks,
+    "none": assign_none,
+}
+
+
+def assign(method: str, cells: Sequence[Cell], ratios: Sequence[float], seed: int,
+           **kwargs: Any) -> list[str]:
+    """Split labels for `cells` by `method` (see module doc); `attribute` is done by the caller."""
+    if method not in SPLITTERS:
+        raise SatsegError("bad_argument", f"unknown split method '{method}' (valid: "
+                          f"{', '.join([*SPLITTERS, 'attribute'])})", key="split_method")
+    return SPLITTERS[method](cells, ratios, seed, **kwargs)

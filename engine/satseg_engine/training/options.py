@@ -1,0 +1,181 @@
+"""The training stage's options: model, data, augmentation, loss, optimiser, schedule, stopping.
+
+`TrainJob` is the `train` verb's job and the argument of `training.train(job, events)` (also
+what hyper-parameter search builds per trial). Standard library only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+from typing import Literal
+
+from ..core import jobs
+from ..core.errors import JobError
+from ..core.jobs import option
+
+Normalization = Literal["standardize", "percentile_1_99", "percentile_2_98", "sigma_clip",
+                        "minmax", "none"]
+LossName = Literal["ce", "dice", "dice_ce", "focal", "focal_dice", "tversky", "combo", "lovasz",
+                   "focal_lovasz"]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ModelOptions:
+    architecture: str = option("Unet", help="custom_unet or an smp architecture: Unet, "
+                               "UnetPlusPlus, DeepLabV3, DeepLabV3Plus, FPN, PSPNet, MAnet, PAN, "
+                               "Linknet, Segformer, UPerNet ('satseg models' lists them)")
+    encoder: str = option("resnet34", help="smp encoder (ignored by custom_unet)")
+    encoder_weights: str | None = option(None, help="named pretrained weights are never "
+                                         "downloaded: leave empty and use "
+                                         "encoder_weights_path")
+    encoder_weights_path: Path | None = option(None, exists="file", help="local file with "
+                                               "RGB-pretrained encoder weights (a state dict), "
+                                               "adapted to the dataset's bands")
+    depth: int = option(4, min=1, max=6, help="custom_unet: number of poolings")
+    base_width: int = option(64, min=4, max=256, help="custom_unet: channels of the first "
+                             "level (64 with depth 4 = the classic 64→1024 U-Net)")
+    dropout: float = option(0.1, min=0.0, max=0.9, help="custom_unet: dropout in the deeper "
+                            "levels")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class DataOptions:
+    normalization: Normalization = option("percentile_2_98", help="per-band normalisation "
+                                          "from the dataset's training statistics")
+    num_workers: int = option(2, min=0, max=64, help="DataLoader worker processes (0 = load "
+                              "in the main process)")
+    pin_memory: bool = option(True, help="pin host memory for faster copies to a GPU")
+    steps_per_epoch: int = option(0, min=0, help="cap on training batches per epoch (0 = all "
+                                  "patches once)")
+    class_balanced: bool = option(False, help="draw patches holding rare classes more often")
+    source: str = option("images", help="image folder inside Patch/<split>/")
+    cache_mb: int = option(2048, min=0, help="hold each split's raw patches in memory when "
+                           "they fit in this many MB (0 = read from disk every time)")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class AugmentOptions:
+    enabled: bool = option(True, help="augment training patches")
+    flips: bool = option(True, help="random horizontal/vertical flips")
+    rotate90: bool = option(True, help="random 90° rotations")
+    scale: float = option(0.1, min=0.0, max=0.5, help="max relative zoom")
+    shift: float = option(0.1, min=0.0, max=0.5, help="max shift (share of the patch side)")
+    brightness: float = option(0.1, min=0.0, max=2.0, help="max per-band additive offset "
+                               "(normalised units)")
+    contrast: float = option(0.1, min=0.0, max=0.9, help="max per-band relative gain change")
+    noise: float = option(0.02, min=0.0, max=1.0, help="Gaussian noise std (normalised units)")
+    probability: float = option(0.5, min=0.0, max=1.0, help="chance of each of zoom/shift, "
+                                "brightness/contrast and noise")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class LossOptions:
+    name: LossName = option("dice_ce", help="loss function")
+    class_weights: Literal["none", "inverse", "median"] = option(
+        "none", help="class weights from the training split's pixel counts")
+    focal_gamma: float = option(2.0, min=0.0, help="focal: focusing parameter")
+    focal_alpha: float | None = option(None, min=0.0, max=1.0, help="focal: positive-class "
+                                       "balance (empty = off)")
+    tversky_alpha: float = option(0.3, min=0.0, max=1.0, help="tversky: false-positive weight")
+    tversky_beta: float = option(0.7, min=0.0, max=1.0, help="tversky: false-negative weight")
+    ce_weight: float = option(1.0, min=0.0, help="weight of the cross-entropy term")
+    dice_weight: float = option(1.0, min=0.0, help="weight of the Dice term")
+    focal_weight: float = option(1.0, min=0.0, help="weight of the focal term")
+    lovasz_weight: float = option(1.0, min=0.0, help="weight of the Lovász term")
+    tversky_weight: float = option(1.0, min=0.0, help="weight of the Tversky term")
+    label_smoothing: float = option(0.0, min=0.0, max=0.5, help="cross-entropy label smoothing")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class OptimOptions:
+    optimizer: Literal["adamw", "adam", "sgd"] = option("adamw", help="optimiser")
+    lr: float = option(1e-3, min=0.0, help="learning rate (decoder and head)")
+    encoder_lr: float | None = option(None, min=0.0, help="encoder learning rate (empty = lr)")
+    weight_decay: float = option(1e-4, min=0.0, help="weight decay")
+    momentum: float = option(0.9, min=0.0, max=1.0, help="SGD momentum")
+    grad_clip: float = option(0.0, min=0.0, help="max gradient norm (0 = no clipping)")
+    freeze_encoder_epochs: int = option(0, min=0, help="keep the encoder frozen for this many "
+                                        "first epochs")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ScheduleOptions:
+    name: Literal["none", "cosine", "onecycle", "step", "plateau"] = option(
+        "cosine", help="learning-rate schedule after warm-up (onecycle steps per batch)")
+    warmup_epochs: int = option(0, min=0, help="linear warm-up epochs")
+    warmup_start_factor: float = option(0.1, min=1e-4, max=1.0, help="warm-up starts at lr × "
+                                        "this")
+    min_lr_factor: float = option(0.01, min=0.0, max=1.0, help="cosine/onecycle end at lr × "
+                                  "this")
+    step_size: int = option(10, min=1, help="step: epochs between decays")
+    gamma: float = option(0.1, min=0.0, max=1.0, help="step: decay factor")
+    plateau_patience: int = option(3, min=0, help="plateau: epochs without validation-loss "
+                                   "improvement before a decay")
+    plateau_factor: float = option(0.5, min=0.0, max=1.0, help="plateau: decay factor")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class EarlyStoppingOptions:
+    patience: int = option(0, min=0, help="stop after this many epochs without improvement "
+                           "(0 = never stop early)")
+    monitor: Literal["loss", "miou", "mean_f1", "accuracy"] = option(
+        "miou", help="validation metric watched")
+    min_delta: float = option(0.0, min=0.0, help="smallest change that counts as improvement")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class KFoldOptions:
+    folds: int = option(0, min=0, max=20, help="k-fold cross-validation over train+validation "
+                        "(test held out); 0 = one run on the dataset's splits")
+    group_by: Literal["image", "patch"] = option("image", help="keep patches of one source "
+                                                 "image in the same fold (image) or not")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class TrainJob(jobs.Job):
+    """The `train` verb's job, and what `train(job, events)` takes."""
+
+    dataset: Path = option(exists="dir", help="patch dataset folder (holds dataset.json)")
+    output_dir: Path = option(help="folder for checkpoints, metrics and plots")
+    epochs: int = option(50, min=1, max=10000, help="training epochs")
+    batch_size: int = option(8, min=1, max=4096, help="patches per batch")
+    task: Literal["auto", "binary", "multiclass"] = option(
+        "auto", help="binary: one logit and a threshold (2 classes); auto: binary when the "
+        "dataset has 2 classes")
+    threshold: float = option(0.5, min=0.0, max=1.0, help="binary: probability threshold")
+    device: str = option("auto", help="auto, cpu, cuda or cuda:N")
+    amp: Literal["off", "fp16", "bf16"] = option("off", help="mixed precision on CUDA "
+                                                 "(falls back to off on CPU for fp16)")
+    channels_last: bool = option(False, help="channels-last memory format (faster on recent "
+                                 "GPUs)")
+    seed: int = option(42, help="random seed (weights, sampling, augmentation)")
+    deterministic: bool = option(False, help="deterministic algorithms (slower on GPU)")
+    resume: Path | None = option(None, exists="file", help="last.pt of an interrupted run to "
+                                 "continue")
+    log_every_steps: int = option(10, min=1, help="training-loss metric event every N steps")
+    model: ModelOptions = option(ModelOptions(), help="model")
+    data: DataOptions = option(DataOptions(), help="data loading")
+    augment: AugmentOptions = option(AugmentOptions(), help="augmentation")
+    loss: LossOptions = option(LossOptions(), help="loss")
+    optim: OptimOptions = option(OptimOptions(), help="optimiser")
+    schedule: ScheduleOptions = option(ScheduleOptions(), help="learning-rate schedule")
+    early_stopping: EarlyStoppingOptions = option(EarlyStoppingOptions(), help="early stopping")
+    kfold: KFoldOptions = option(KFoldOptions(), help="cross-validation")
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"auto|cpu|cuda(:\d+)?", self.device):
+            raise JobError(f"'device' must be auto, cpu, cuda or cuda:N, got {self.device!r}",
+                           key="device")
+        if self.model.encoder_weights:
+            raise JobError(f"encoder_weights={self.model.encoder_weights!r}: satseg never "
+                           "downloads weights", key="model.encoder_weights",
+                           hint="download the encoder's RGB weights yourself (a torch state "
+                           "dict) and pass the file as model.encoder_weights_path")
+        if self.optim.freeze_encoder_epochs >= self.epochs > 1:
+            raise JobError("freeze_encoder_epochs must be smaller than epochs",
+                           key="optim.freeze_encoder_epochs")
+        if self.schedule.warmup_epochs >= self.epochs > 1:
+            raise JobError("warmup_epochs must be smaller than epochs",
+                           key="schedule.warmup_epochs")
