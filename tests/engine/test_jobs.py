@@ -146,3 +146,51 @@ def test_flags_accept_the_key_as_written_in_a_job_file(image, argv):
     flags = vars(parser.parse_args([*argv, "--image", image]))
     job = job_from_args(Example, None, flags)
     assert (job.patch_size, job.loss.gamma) == (32, 0.5)
+
+
+# -- mappings typed on a shell: --source NAME=VALUE, repeated ---------------------------------
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Input:
+    SHORTHAND = "rasters"
+    rasters: tuple[Path, ...] = option(help="rasters", exists="file")
+    resampling: str = option("auto", help="resampling")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class WithSources(jobs.Job):
+    sources: dict[str, Input] | None = option(None, help="inputs by name", flag="source")
+    dates: dict[str, tuple[str, ...]] | None = option(None, help="dates by name")
+
+
+def parse(argv: list[str]) -> WithSources:
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    jobs.add_job_flags(parser, WithSources)
+    return job_from_args(WithSources, None, vars(parser.parse_args(argv)))
+
+
+def test_repeated_name_value_flags_build_a_mapping(tmp_path):
+    a, b, c = (tmp_path / n for n in ("a.tif", "b.tif", "c.tif"))
+    for path in (a, b, c):
+        path.write_bytes(b"x")
+    job = parse(["--source", f"s2={a},{b}", "--sources",
+                 json.dumps({"s1": {"rasters": [str(c)], "resampling": "nearest"}}),
+                 "--dates", "s2=2024-05-01,2024-06-01"])
+    assert job.sources["s2"].rasters == (a, b) and job.sources["s2"].resampling == "auto"
+    assert job.sources["s1"].rasters == (c,) and job.sources["s1"].resampling == "nearest"
+    assert job.dates == {"s2": ("2024-05-01", "2024-06-01")}
+    again = load_job(WithSources, json.loads(json.dumps(job.to_dict())))
+    assert again.to_dict() == job.to_dict(), "the resolved job is a valid job file"
+
+
+@pytest.mark.parametrize(("argv", "words"), [
+    (["--source", "s1"], "NAME=VALUE"),
+    (["--source", "=a.tif"], "NAME=VALUE"),
+    (["--source", "s1=missing.tif"], "does not exist"),
+])
+def test_bad_mapping_items_name_the_key(argv, words):
+    with pytest.raises(JobError) as caught:
+        parse(argv)
+    assert words in caught.value.message and caught.value.key.startswith("sources")

@@ -26,9 +26,11 @@ J = TypeVar("J", bound="Job")
 
 
 def option(default: Any = dataclasses.MISSING, *, help: str, exists: str | None = None,
-           min: float | None = None, max: float | None = None) -> Any:
-    """A job field. `exists`: "file", "dir" or "path" (must exist); `min`/`max`: numeric bounds."""
-    metadata = {"help": help, "exists": exists, "min": min, "max": max}
+           min: float | None = None, max: float | None = None, flag: str | None = None) -> Any:
+    """A job field. `exists`: "file", "dir" or "path" (must exist, also each path of a list);
+    `min`/`max`: numeric bounds; `flag`: one more command-line spelling (e.g. "source" for a
+    `sources` mapping, given as repeated `--source NAME=VALUE`)."""
+    metadata = {"help": help, "exists": exists, "min": min, "max": max, "flag": flag}
     if isinstance(default, (list, dict, set)):
         raise TypeError("use a tuple or default_factory-free immutable default")
     return dataclasses.field(default=default, metadata=metadata)
@@ -111,13 +113,31 @@ def load_job_file(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise JobError(f"cannot read job file {path}: {exc.strerror}", key="config") from None
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as exc:
         raise JobError(f"job file {path} is not valid JSON: {exc.msg} at line {exc.lineno}, "
                        f"column {exc.colno}", key="config") from None
+    except _DuplicateKeyError as exc:
+        raise JobError(f"job file {path}: the key {exc.args[0]!r} appears twice in one object "
+                       f"(JSON keeps only the last one)", key="config",
+                       hint="give each key (each source name) once") from None
     if not isinstance(data, dict):
         raise JobError(f"job file {path} must hold a JSON object", key="config")
     return data
+
+
+class _DuplicateKeyError(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """json object_pairs_hook: a key given twice in one object is refused, not overwritten."""
+    out: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in out:
+            raise _DuplicateKeyError(name)
+        out[name] = value
+    return out
 
 
 def _type_name(tp: Any) -> str:
@@ -222,8 +242,8 @@ def _coerce(value: Any, tp: Any, key: str, text: bool, from_cli: frozenset[str])
         return tuple(_coerce(v, a, f"{key}[{i}]", text, from_cli)
                      for i, (v, a) in enumerate(zip(value, args, strict=True)))
     if origin is dict:
-        if text and isinstance(value, str):
-            value = _parse_json(value, key)
+        if text and isinstance(value, (str, list, tuple)):
+            value = _cli_mapping(value, args[1] if args else Any, key)
         if not isinstance(value, Mapping):
             raise _bad(value, tp, key)
         kt, vt = args if args else (str, Any)
@@ -234,6 +254,45 @@ def _coerce(value: Any, tp: Any, key: str, text: bool, from_cli: frozenset[str])
     if tp is Any:
         return value
     raise TypeError(f"unsupported job field type {tp!r} for {key}")
+
+
+def _cli_mapping(value: str | list[Any] | tuple[Any, ...], value_type: Any, key: str
+                 ) -> dict[str, Any]:
+    """A mapping typed on a shell: JSON objects and/or `NAME=VALUE` items (a flag given several
+    times). VALUE is split on commas for a list type, or fills the `SHORTHAND` field of a
+    dataclass (e.g. `--source s1=a.tif,b.tif` -> {"s1": {"rasters": ["a.tif", "b.tif"]}})."""
+    items = [value] if isinstance(value, str) else list(value)
+    merged: dict[str, Any] = {}
+
+    def put(name: str, entry: Any) -> None:
+        if name in merged:  # a second --source s1=... would silently replace the first
+            raise JobError(f"'{key}': the name {name!r} is given twice", key=f"{key}.{name}",
+                           hint="give each name once (list several rasters of one name "
+                                "comma-separated: NAME=a.tif,b.tif)")
+        merged[name] = entry
+
+    for item in items:
+        text = str(item).strip()
+        if text.startswith("{"):
+            parsed = _parse_json(text, key)
+            if not isinstance(parsed, dict):
+                raise _bad(text, dict, key)
+            for name, entry in parsed.items():
+                put(str(name), entry)
+            continue
+        name, sep, rest = text.partition("=")
+        if not sep or not name.strip():
+            raise JobError(f"'{key}' items must be NAME=VALUE or a JSON object, got {text!r}",
+                           key=key, hint=f"e.g. --{key.replace('_', '-')} s1=a.tif,b.tif")
+        parts = [v.strip() for v in rest.split(",") if v.strip()]
+        shorthand = getattr(value_type, "SHORTHAND", None)
+        if dataclasses.is_dataclass(value_type) and shorthand:
+            put(name.strip(), {shorthand: parts})
+        elif typing.get_origin(value_type) is tuple:
+            put(name.strip(), parts)
+        else:
+            put(name.strip(), rest.strip())
+    return merged
 
 
 _BOOLS = {"true": True, "yes": True, "1": True, "on": True,
@@ -260,6 +319,9 @@ def _check_metadata(value: Any, meta: Mapping[str, Any], key: str) -> None:
         if high is not None and number > high:
             raise JobError(f"'{key}' must be <= {high}, got {number}", key=key)
     exists = meta.get("exists")
+    if exists and isinstance(value, tuple):
+        for index, item in enumerate(value):
+            _check_metadata(item, {"exists": exists}, f"{key}[{index}]")
     if exists and isinstance(value, Path):
         if not value.exists():
             raise JobError(f"'{key}': {value} does not exist", key=key,
@@ -290,15 +352,27 @@ def add_job_flags(parser: argparse.ArgumentParser, cls: type[Job], prefix: str =
         flags = ["--" + key.replace("_", "-")]
         if "_" in key:  # the key exactly as written in a job file works too
             flags.append("--" + key)
+        if field.metadata.get("flag"):
+            flags.append("--" + prefix.replace("_", "-") + field.metadata["flag"])
         kwargs: dict[str, Any] = {"dest": key, "default": argparse.SUPPRESS,
                                   "help": help_text.replace("%", "%%")}
-        if tp is bool:
+        if _is_mapping(tp):  # repeatable: --source a=x.tif --source b=y.tif, or JSON
+            parser.add_argument(*flags, action="append", metavar="NAME=VALUE", **kwargs)
+        elif tp is bool:
             parser.add_argument(*flags, action=argparse.BooleanOptionalAction, **kwargs)
         else:
             parser.add_argument(*flags, metavar=_metavar(tp), **kwargs)
 
 
+def _is_mapping(tp: Any) -> bool:
+    options = [tp, *typing.get_args(tp)] if typing.get_origin(tp) in (
+        typing.Union, types.UnionType) else [tp]
+    return any(typing.get_origin(t) is dict for t in options)
+
+
 def _show(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return json.dumps(_plain(value)) if value else "none"
     if isinstance(value, tuple):
         return ",".join(str(v) for v in value) or "none"
     return "none" if value is None else str(value)
