@@ -7,6 +7,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -40,30 +42,39 @@ from .spectra import BUILT, CROPLAND, FOREST, GRASS, ROAD, WATER
 _E = spectra.ENDMEMBER_INDEX
 
 
-class _Block:
-    """Pixel-centre coordinates of one block and the per-pixel state being built."""
+class PixelWindow:
+    """Pixel-centre coordinates of a window of the scene, and noise keyed by the scene's seed."""
 
-    def __init__(self, layout: Layout, row0: int, col0: int, height: int, width: int):
-        self.layout = layout
-        self.key = layout.seed
+    def __init__(self, seed: int, row0: int, col0: int, height: int, width: int):
+        self.key = seed
         self.rows = row0 + np.arange(height) + 0.5
         self.cols = col0 + np.arange(width) + 0.5
         self.r = self.rows[:, None]
         self.c = self.cols[None, :]
         self.shape = (height, width)
-        self.labels = np.full(self.shape, GRASS, dtype=np.uint8)
-        self.abundance = np.zeros((len(_E), height, width), dtype=np.float32)
-        self.brightness = np.ones(self.shape, dtype=np.float32)
 
-    def noise(self, key: int, spacings: tuple[float, ...], gain: float = 0.5) -> np.ndarray:
-        return fractal_grid((self.key, key), self.rows, self.cols, spacings, gain)
+    def noise(self, key: int | tuple[int, ...], spacings: tuple[float, ...],
+              gain: float = 0.5) -> np.ndarray:
+        keys = key if isinstance(key, tuple) else (key,)
+        return fractal_grid((self.key, *keys), self.rows, self.cols, spacings, gain)
 
     def window(self, r0: float, r1: float, c0: float, c1: float) -> tuple[slice, slice] | None:
-        """Slices of this block covering rows [r0, r1) and cols [c0, c1) (global), or None."""
+        """Slices of this window covering rows [r0, r1) and cols [c0, c1) (global), or None."""
         top, left = self.rows[0] - 0.5, self.cols[0] - 0.5
         rs = slice(max(int(r0 - top), 0), min(math.ceil(r1 - top), self.shape[0]))
         cs = slice(max(int(c0 - left), 0), min(math.ceil(c1 - left), self.shape[1]))
         return (rs, cs) if rs.start < rs.stop and cs.start < cs.stop else None
+
+
+class _Block(PixelWindow):
+    """One block of the plain sample scene and the per-pixel state being built."""
+
+    def __init__(self, layout: Layout, row0: int, col0: int, height: int, width: int):
+        super().__init__(layout.seed, row0, col0, height, width)
+        self.layout = layout
+        self.labels = np.full(self.shape, GRASS, dtype=np.uint8)
+        self.abundance = np.zeros((len(_E), height, width), dtype=np.float32)
+        self.brightness = np.ones(self.shape, dtype=np.float32)
 
 
 def render_block(layout: Layout, band_matrix: np.ndarray, block_row: int, block_col: int
@@ -113,21 +124,8 @@ def _grass_and_forest(block: _Block) -> None:
 def _fields(block: _Block) -> None:
     """Agricultural parcels: a rotated brick pattern; zone and crop decided per parcel."""
     lay = block.layout
-    cos, sin = math.cos(lay.angle), math.sin(lay.angle)
-    u = block.c * cos + block.r * sin
-    v = -block.c * sin + block.r * cos
-    strip = np.clip(np.searchsorted(lay.strip_edges, u, side="right") - 1, 0,
-                    len(lay.strip_length) - 1)
-    segment = np.floor((v + lay.strip_offset[strip]) / lay.strip_length[strip]).astype(np.int64)
-    first_strip, first_segment = int(strip.min()), int(segment.min())
-    segments = int(segment.max()) - first_segment + 1
-    parcels, inverse = _compact_unique((strip - first_strip) * segments
-                                       + (segment - first_segment))
-    k = parcels // segments + first_strip
-    m = parcels % segments + first_segment
-    uc = (lay.strip_edges[k] + lay.strip_edges[k + 1]) / 2
-    vc = (m + 0.5) * lay.strip_length[k] - lay.strip_offset[k]
-    agri = fractal_points((lay.seed, K_AGRI), uc * sin + vc * cos, uc * cos - vc * sin,
+    k, m, inverse, centre_row, centre_col = parcel_grid(lay, block.r, block.c)
+    agri = fractal_points((lay.seed, K_AGRI), centre_row, centre_col,
                           AGRI_OCTAVES) > lay.agri_threshold
     kind = hash_uniform(lay.seed, K_PARCEL, k, m)
     vigour = hash_uniform(lay.seed, K_PARCEL2, k, m)
@@ -150,6 +148,31 @@ def _fields(block: _Block) -> None:
     block.brightness[fielded] = shade[inverse][fielded]
 
 
+def parcel_grid(layout: Layout, r: np.ndarray, c: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The parcels of the rotated brick pattern at pixel centres r (column) x c (row vector).
+
+    Returns, per parcel present, its strip k, its segment m and its centre (row, col), and per
+    pixel the index of its parcel in those arrays (`inverse`, shaped like the pixels).
+    """
+    cos, sin = math.cos(layout.angle), math.sin(layout.angle)
+    u = c * cos + r * sin
+    v = -c * sin + r * cos
+    strip = np.clip(np.searchsorted(layout.strip_edges, u, side="right") - 1, 0,
+                    len(layout.strip_length) - 1)
+    segment = np.floor((v + layout.strip_offset[strip]) / layout.strip_length[strip]
+                       ).astype(np.int64)
+    first_strip, first_segment = int(strip.min()), int(segment.min())
+    segments = int(segment.max()) - first_segment + 1
+    parcels, inverse = _compact_unique((strip - first_strip) * segments
+                                       + (segment - first_segment))
+    k = parcels // segments + first_strip
+    m = parcels % segments + first_segment
+    uc = (layout.strip_edges[k] + layout.strip_edges[k + 1]) / 2
+    vc = (m + 0.5) * layout.strip_length[k] - layout.strip_offset[k]
+    return k, m, inverse, uc * sin + vc * cos, uc * cos - vc * sin
+
+
 def _compact_unique(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """np.unique(ids, return_inverse=True) for small non-negative ids, without sorting."""
     present = np.zeros(int(ids.max()) + 1, dtype=bool)
@@ -160,7 +183,7 @@ def _compact_unique(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return unique, position[ids]
 
 
-def _blob_field(block: _Block, blobs: np.ndarray, key: int, spacings: tuple[float, ...],
+def blob_field(block: _Block, blobs: np.ndarray, key: int, spacings: tuple[float, ...],
                 wobble: float) -> np.ndarray:
     """min over blobs of distance/radius + noise (inside where < 1); inf outside all."""
     field = np.full(block.shape, np.inf, dtype=np.float32)
@@ -184,7 +207,7 @@ def _blob_field(block: _Block, blobs: np.ndarray, key: int, spacings: tuple[floa
 
 
 def _settlements(block: _Block) -> None:
-    field = _blob_field(block, block.layout.blobs, K_TOWN, (14.0, 6.0), 0.6)
+    field = blob_field(block, block.layout.blobs, K_TOWN, (14.0, 6.0), 0.6)
     built = field < 1.0
     if not built.any():
         return
@@ -196,19 +219,28 @@ def _settlements(block: _Block) -> None:
     block.brightness[built] = 1.0
 
 
-def _water(block: _Block) -> np.ndarray:
-    """Lakes and rivers; returns turbidity (0 clear and deep .. 1 turbid and shallow)."""
-    lakes = _blob_field(block, block.layout.lakes, K_LAKE, (40.0, 16.0, 6.0), 0.9)
-    turbid = np.clip(0.75 - 2.5 * (1.0 - lakes), 0.0, 1.0)
-    water = lakes < 1.0
-    for river in block.layout.rivers:
-        along, across = (block.cols, block.r) if river.axis == 0 else (block.rows, block.c)
+def river_masks(grid: PixelWindow, rivers: Sequence[Any], margin: float = 0.0
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """(in a river, within `margin` pixels of a river's bank) for the pixels of `grid`."""
+    inside = np.zeros(grid.shape, dtype=bool)
+    near = np.zeros(grid.shape, dtype=bool)
+    for river in rivers:
+        along, across = (grid.cols, grid.r) if river.axis == 0 else (grid.rows, grid.c)
         centre, slope, half = river.centre(along)
         shape = (1, -1) if river.axis == 0 else (-1, 1)
         distance = np.abs(across - centre.reshape(shape)) / np.sqrt(1 + slope**2).reshape(shape)
-        in_river = distance < half.reshape(shape)
-        water |= in_river
-        turbid[in_river] = 0.6
+        inside |= distance < half.reshape(shape)
+        near |= distance < half.reshape(shape) + margin
+    return inside, near
+
+
+def _water(block: _Block) -> np.ndarray:
+    """Lakes and rivers; returns turbidity (0 clear and deep .. 1 turbid and shallow)."""
+    lakes = blob_field(block, block.layout.lakes, K_LAKE, (40.0, 16.0, 6.0), 0.9)
+    turbid = np.clip(0.75 - 2.5 * (1.0 - lakes), 0.0, 1.0)
+    in_river, _near = river_masks(block, block.layout.rivers)
+    water = (lakes < 1.0) | in_river
+    turbid[in_river] = 0.6
     if water.any():
         turbid = np.clip(turbid + 0.5 * (block.noise(K_TURBID, (60.0, 20.0)) - 0.5), 0.0, 1.0)
     _set(block, water, WATER)

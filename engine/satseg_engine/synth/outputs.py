@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import warnings
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ import numpy as np
 
 from ..geo.classtable import write_class_tag
 from ..geo.grids import GPKG_OPTIONS
-from .spectra import CLASSES, class_table
+from .spectra import CLASSES
 
 TIFF_OPTIONS = {"driver": "GTiff", "tiled": True, "blockxsize": 256, "blockysize": 256,
                 "compress": "deflate", "num_threads": "all_cpus", "bigtiff": "if_safer"}
@@ -48,17 +49,19 @@ def label_profile(width: int, height: int, crs: Any, transform: Any) -> dict:
             "nodata": 0, "crs": crs, "transform": transform}
 
 
-def describe_labels(dataset: Any) -> None:
+def describe_labels(dataset: Any, classes: Sequence[tuple[int, str, str]] = CLASSES) -> None:
     """Colour table, class names tag and band description on an open label dataset."""
     colours = {0: (0, 0, 0, 0)}
-    for value, _, colour in CLASSES:
+    for value, _, colour in classes:
         colours[value] = (*(int(colour[i:i + 2], 16) for i in (1, 3, 5)), 255)
     dataset.write_colormap(1, colours)
-    write_class_tag(dataset, class_table())  # where extract, predict and evaluate read it
+    table = [{"value": v, "name": n, "colour": c} for v, n, c in classes]
+    write_class_tag(dataset, table)  # where extract, predict and evaluate read it
     dataset.set_band_description(1, "class")
 
 
-def write_category_names(tiff: Path) -> None:
+def write_category_names(tiff: Path, classes: Sequence[tuple[int, str, str]] = CLASSES
+                         ) -> None:
     """GDAL category names (index = value) in the PAM sidecar `<tiff>.aux.xml`."""
     sidecar = Path(str(tiff) + ".aux.xml")
     root = ET.parse(sidecar).getroot() if sidecar.exists() else ET.Element("PAMDataset")
@@ -67,7 +70,7 @@ def write_category_names(tiff: Path) -> None:
         band = ET.SubElement(root, "PAMRasterBand", band="1")
     for old in band.findall("CategoryNames"):
         band.remove(old)
-    names = dict((value, name) for value, name, _ in CLASSES)
+    names = dict((value, name) for value, name, _ in classes)
     categories = ET.SubElement(band, "CategoryNames")
     for value in range(max(names) + 1):
         ET.SubElement(categories, "Category").text = names.get(value, "")

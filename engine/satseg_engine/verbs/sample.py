@@ -1,4 +1,5 @@
-"""`satseg sample`: write a realistic synthetic Sentinel-2-like scene with aligned labels."""
+"""`satseg sample`: write a realistic synthetic Sentinel-2-like scene with aligned labels, or
+with --sources a multi-date optical series, a radar image and labels that need both."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from typing import Any
 
 from ..synth.options import SampleJob as Job
 
-HELP = "write a synthetic Sentinel-2-like scene with labels (raster and polygons) for demos/tests"
+HELP = ("write a synthetic Sentinel-2-like scene with labels for demos/tests (--sources: a "
+        "dated optical series and a radar image)")
 
 
 def run(job: Job, events: Any) -> dict[str, Any]:
