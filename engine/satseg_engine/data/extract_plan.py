@@ -33,10 +33,11 @@ def _pattern(glob: str) -> re.Pattern[str]:
     return re.compile(re.escape(head) + "(.+)" + re.escape(tail) + "$")
 
 
-def find_sources(job: ExtractJob) -> list[Source]:
-    """(image, labels) pairs: the single pair, or batch files matched by their `*` part."""
-    if job.image is not None:
-        return [Source(job.image, job.labels)]
+def find_sources(job: ExtractJob, image: Path | None = None) -> list[Source]:
+    """(image, labels) pairs: the single pair, or batch files matched by their `*` part.
+    `image`: the grid reference of a job with `sources` (the image's first date)."""
+    if image is not None or job.image is not None:
+        return [Source(image or job.image, job.labels)]
     image_re = _pattern(job.image_glob)
     images = {m.group(1): p for p in sorted(job.images_dir.iterdir())
               if (m := image_re.match(p.name)) and p.is_file()}
@@ -70,13 +71,16 @@ def check_output(job: ExtractJob) -> None:
                           hint="choose a new or empty folder (it would be replaced)")
 
 
-def inspect_sources(job: ExtractJob, sources: list[Source], events: Any) -> dict[str, Any]:
-    """Open every image and label: grids, bands, class tables; all before writing anything."""
+def inspect_sources(job: ExtractJob, sources: list[Source], events: Any,
+                    image_bands: tuple[int, ...] | None = None) -> dict[str, Any]:
+    """Open every image and label: grids, bands, class tables; all before writing anything.
+    `image_bands`: the image's bands when `sources` gives them (default: the job's)."""
     first: dict[str, Any] = {}
     for source in sources:
         with rasters.open_raster(source.image, "image") as src:
             rasters.check_grid(src, "image")
-            bands = rasters.resolve_bands(src, job.bands)
+            bands = rasters.resolve_bands(src, job.bands if image_bands is None
+                                          else image_bands)
             info = {"bands": bands, "band_names": rasters.band_names(src, bands),
                     "dtype": src.dtypes[bands[0] - 1], "nodata": src.nodata,
                     "crs": rasters.crs_text(src.crs), "pixel_size": list(rasters.pixel_size(src)),

@@ -3,7 +3,8 @@
 Each patch is a false-colour composite (bands chosen from their names: B8/B4/B3 for
 Sentinel-2-like names, R/G/B or red/green/blue names, else the first three bands), stretched
 between the training statistics' p2 and p98, with the label drawn in class colours (ignored
-pixels left clear) and a legend of the classes.
+pixels left clear) and a legend of the classes. A dataset with several sources shows its image
+source (`images`); a time series of images shows each patch's first date present.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import rasterio
 
 from ..core.fileio import atomic_path
 from ..data.dataset import SPLIT_NAMES, dataset_json_path, patch_paths, read_dataset
+from ..data.sources import dataset_sources, date_presence, invalid_pixels
 from .composite import choose_bands, class_colours, stretch
 from .options import PreviewJob
 
@@ -26,6 +28,7 @@ def draw_preview(job: PreviewJob, events: Any) -> dict[str, Any]:
     root = dataset_json_path(job.dataset).parent
     output = job.output or root / "preview.png"
     names = data["band_names"]
+    primary = dataset_sources(data)[0]
     pick = choose_bands(names, job.rgb_bands)
     stats = data["statistics"]["bands"]
     low = np.array([stats[i]["p2"] or 0 for i in pick], dtype=float)
@@ -60,8 +63,7 @@ def draw_preview(job: PreviewJob, events: Any) -> dict[str, Any]:
                 ax.set_frame_on(False)
                 continue
             image_path, label_path = pairs[c]
-            with rasterio.open(image_path) as src:
-                img = src.read([i + 1 for i in pick]).astype(float)
+            img = _composite(image_path, pick, primary)
             with rasterio.open(label_path) as src:
                 label = src.read(1)
             rgb = stretch(img, low, high)
@@ -83,3 +85,16 @@ def draw_preview(job: PreviewJob, events: Any) -> dict[str, Any]:
     events.artifact("plot", output)
     return {"output": str(Path(output).resolve()), "patches_shown": shown,
             "bands": [names[i] for i in pick]}
+
+
+def _composite(path: Path, pick: list[int], source: Any) -> np.ndarray:
+    """(3, H, W) float: the chosen bands of a patch (of its first present date if temporal)."""
+    with rasterio.open(path) as src:
+        if not source.temporal:
+            return src.read([i + 1 for i in pick]).astype(float)
+        raw = src.read()
+    channels = len(source.band_names)
+    slots = raw.reshape(source.slots, channels, *raw.shape[1:])
+    present = date_presence(~invalid_pixels(slots, source.nodata).all(axis=1), source)
+    slot = int(np.flatnonzero(present)[0]) if present.any() else 0
+    return slots[slot, pick].astype(float)

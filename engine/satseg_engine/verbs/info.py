@@ -1,4 +1,5 @@
-"""`satseg info DATASET`: a patch dataset's summary (patches, classes, bands, statistics)."""
+"""`satseg info DATASET`: a patch dataset's summary (patches, classes, sources, bands,
+statistics)."""
 
 from __future__ import annotations
 
@@ -32,15 +33,14 @@ def summarise(data: dict[str, Any], root: Path) -> dict[str, Any]:
             total = sum(counts.get("class_pixels", {}).values())
             row[split] = _share(counts.get("class_pixels", {}).get(str(c["value"]), 0), total)
         classes[f"{c['value']} {c['name']} ({c.get('colour', '')})"] = row
-    bands = {}
-    for b in data["statistics"]["bands"]:
-        def fmt(v: Any) -> str:
-            return "-" if v is None else f"{v:.4g}"
-
-        bands[b["name"]] = (f"mean {fmt(b['mean'])}  std {fmt(b['std'])}  "
-                            f"p2 {fmt(b['p2'])}  p98 {fmt(b['p98'])}  "
-                            f"min {fmt(b['min'])}  max {fmt(b['max'])}")
+    bands = _band_rows(data["statistics"]["bands"])
     grid = data.get("grid", {})
+    described = data.get("sources") or {}
+    others = {name: _band_rows(entry.get("statistics", {}).get("bands", []))
+              for name, entry in described.items() if name != "images"}
+    extra = {"sources": _sources(data)}
+    if others:
+        extra["source_statistics (train)"] = others
     return {
         "dataset": str(root.resolve()),
         "created": data.get("created"),
@@ -55,7 +55,41 @@ def summarise(data: dict[str, Any], root: Path) -> dict[str, Any]:
         "classes": classes,
         "band_statistics (train)": bands,
         "images": data.get("provenance", {}).get("images", []),
-    }
+    } | extra
+
+
+def _fmt(v: Any) -> str:
+    return "-" if v is None else f"{v:.4g}"
+
+
+def _band_rows(stats: list[dict[str, Any]]) -> dict[str, str]:
+    return {b["name"]: (f"mean {_fmt(b['mean'])}  std {_fmt(b['std'])}  "
+                        f"p2 {_fmt(b['p2'])}  p98 {_fmt(b['p98'])}  "
+                        f"min {_fmt(b['min'])}  max {_fmt(b['max'])}") for b in stats}
+
+
+def _sources(data: dict[str, Any]) -> dict[str, str]:
+    """One line per source: bands, dates (and how many patches hold each), resampling."""
+    from ..data.sources import dataset_sources
+
+    out = {}
+    for source in dataset_sources(data):
+        entry = (data.get("sources") or {}).get(source.name, {})
+        text = f"{len(source.band_names)} bands ({', '.join(source.band_names)})"
+        if source.temporal:
+            held = (entry.get("counts") or {}).get("date_patches") or []
+            patches = (entry.get("counts") or {}).get("patches")
+            dates = [f"{d or 'padding'}" + (f" [{held[i]}/{patches}]" if i < len(held) and
+                                            patches else "")
+                     for i, d in enumerate(source.dates)]
+            text += f"; {source.slots} dates: {', '.join(dates)}"
+        else:
+            text += "; single date"
+        text += f"; resampling {source.resampling}"
+        if source.name != "images" or source.temporal:
+            text += f"; max_nodata_frac {source.max_nodata_frac:g}"
+        out[source.name] = text
+    return out
 
 
 def run(job: Job, events: Any) -> dict[str, Any]:
