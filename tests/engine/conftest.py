@@ -40,3 +40,15 @@ def run_engine(*args: str, timeout: float = 120, cwd: Path | None = None) -> Eng
 @pytest.fixture
 def engine():
     return run_engine
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """Tiny tensors on 2 shared cores: one torch thread is faster than two (no spin-waits).
+    Use with `pytestmark = pytest.mark.usefixtures("one_torch_thread")`."""
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)

@@ -4,7 +4,8 @@
 {"format": "satseg-checkpoint", "schema": 1, "header": {...}, "state_dict": {...},
  "resume": {...}}            # "resume" in last checkpoints only
 ```
-`load_model(path, device)` rebuilds the network from the header alone; prediction uses it.
+`load_model(path, device)` rebuilds the network from the header alone; prediction uses it. A
+header with `multisource` describes a multi-source model (`multisource.build_multisource`).
 """
 
 from __future__ import annotations
@@ -97,6 +98,12 @@ def read_checkpoint(path: str | os.PathLike[str], map_location: str | torch.devi
 
 
 def model_from_header(header: Mapping[str, Any]) -> nn.Module:
+    """The untrained network of a header: a multi-source model (inputs dict in) when the header
+    has `multisource`, else today's single-source registry model (tensor in)."""
+    if header.get("multisource"):
+        from .multisource import build_multisource
+
+        return build_multisource(header, output_channels(header))
     return models.build_model(header["architecture"], header["encoder"], header["in_channels"],
                               output_channels(header), header.get("model_kwargs") or {})
 
