@@ -1,9 +1,13 @@
-"""Reading a patch dataset (docs/formats.md) for training: dataset.json and a torch Dataset.
+"""Reading a patch dataset (docs/formats.md) for training: dataset.json and torch Datasets.
 
 Class values in label patches map to indices in class-table order; values not in the table and
 `ignore_value` map to `ignore_value` (ignored by losses and metrics). Images are normalised with
 `normalization.normalize` (the same function prediction uses) and augmented per sample with a
 generator seeded by (seed, epoch, index), so results do not depend on the number of workers.
+
+`PatchDataset` gives one tensor per patch (a single-source model); `MultiSourceDataset` gives
+the several sources of a patch as the dict a multi-source model takes (docs/formats.md,
+`{"data", "present", "doy"}`), each source normalised with its own statistics.
 """
 
 from __future__ import annotations
@@ -19,8 +23,9 @@ import torch
 from torch.utils.data import Dataset
 
 from ..core.errors import SatsegError
-from .augment import AugmentParams, augment
+from .augment import AugmentParams, augment, augment_sources
 from .normalization import normalize
+from .sources import SourceInfo, normalize_source
 
 SPLITS = ("train", "validation", "test")
 
@@ -78,6 +83,11 @@ def list_items(root: Path, split: str, source: str = "images") -> list[PatchItem
         if label.is_file():
             items.append(PatchItem(image.stem, split, image, label))
     return items
+
+
+def source_path(item: PatchItem, folder: str) -> Path:
+    """Where the patch of another source of the same cell is: Patch/<split>/<folder>/<id>.tif."""
+    return item.image.parent.parent / folder / item.image.name
 
 
 def label_lookup(classes: Sequence[Mapping[str, Any]], ignore_value: int) -> np.ndarray:
@@ -167,6 +177,113 @@ class PatchDataset(Dataset):
             rng = np.random.default_rng((self.seed, self.epoch, index))
             image, mask = augment(image, mask, self.augment_params, rng, self.ignore_value)
         return torch.from_numpy(image), torch.from_numpy(mask.astype(np.int64))
+
+
+Sample = tuple[dict[str, dict[str, torch.Tensor]], torch.Tensor]
+
+
+class MultiSourceDataset(Dataset):
+    """({"data": {name: (C,H,W) or (T,C,H,W)}, "present": {name: (T,) bool},
+    "doy": {name: (T,) float32}}, mask int64 (H,W)) per patch; present/doy for time series.
+
+    Every source is normalised with its own per-band statistics (the same for every date) by
+    `sources.normalize_source`; absent date slots (padding, or too much nodata) are zeros.
+    """
+
+    def __init__(self, items: Sequence[PatchItem], sources: Sequence[SourceInfo],
+                 normalizations: Mapping[str, Mapping[str, Any]], lookup: np.ndarray,
+                 ignore_value: int, augment_params: AugmentParams | None, seed: int = 0):
+        self.items = list(items)
+        self.sources = list(sources)
+        self.normalizations = {k: dict(v) for k, v in normalizations.items()}
+        self.lookup = lookup
+        self.ignore_value = ignore_value
+        self.augment_params = augment_params
+        self.seed = seed
+        self.epoch = 0
+        self._raw: dict[str, np.ndarray] | None = None  # name -> (N, slots*C, H, W) raw
+        self._masks: np.ndarray | None = None
+        missing = [(item.id, s.name) for item in self.items for s in self.sources
+                   if not source_path(item, s.folder).is_file()]
+        if missing:
+            patch, name = missing[0]
+            raise SatsegError("bad_dataset", f"patch {patch} has no '{name}' patch "
+                              f"({len(missing)} source patch(es) missing)", key="dataset",
+                              hint="re-extract the dataset: every source needs a patch per cell")
+
+    def _read(self, item: PatchItem, source: SourceInfo) -> np.ndarray:
+        import rasterio
+
+        with rasterio.open(source_path(item, source.folder)) as src:
+            raw = src.read()
+        if raw.shape[0] != source.channels:
+            raise SatsegError("bad_dataset", f"patch {item.id} of source {source.name}: "
+                              f"{raw.shape[0]} bands, dataset.json says {source.channels} "
+                              f"({source.slots} date slot(s) × {len(source.band_names)})",
+                              key="dataset", hint="re-extract the dataset")
+        return raw
+
+    def preload(self, max_bytes: int) -> int:
+        """Read every raw patch of every source into memory once if all fit in `max_bytes`
+        (see PatchDataset.preload); returns the bytes held, 0 when not cached."""
+        if not self.items or max_bytes <= 0:
+            return 0
+        first = [self._read(self.items[0], s) for s in self.sources]
+        height, width = first[0].shape[1:]
+        size = len(self.items) * (height * width + sum(a.nbytes for a in first))
+        if size > max_bytes:
+            return 0
+        raw = {s.name: np.empty((len(self.items), *a.shape), dtype=a.dtype)
+               for s, a in zip(self.sources, first, strict=True)}
+        masks = np.empty((len(self.items), height, width), dtype=np.uint8)
+        for index, item in enumerate(self.items):
+            for source in self.sources:
+                array = self._read(item, source)
+                if array.shape != raw[source.name].shape[1:] or \
+                        array.dtype != raw[source.name].dtype:
+                    return 0  # patches of mixed shapes: read them one by one instead
+                raw[source.name][index] = array
+            mask = read_label(item.label, self.lookup)
+            if mask.shape != masks.shape[1:]:
+                return 0
+            masks[index] = mask
+        self._raw, self._masks = raw, masks
+        return size
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, index: int) -> Sample:
+        item = self.items[index]
+        cached = self._raw is not None and self._masks is not None
+        data: dict[str, np.ndarray] = {}
+        present: dict[str, np.ndarray] = {}
+        doy: dict[str, torch.Tensor] = {}
+        for source in self.sources:
+            raw = self._raw[source.name][index] if cached else self._read(item, source)
+            image, slots = normalize_source(raw, self.normalizations[source.name], source)
+            if source.temporal:
+                image = image.reshape(source.slots, len(source.band_names), *image.shape[1:])
+                present[source.name] = slots
+                doy[source.name] = torch.from_numpy(source.day_of_year())
+            data[source.name] = image
+        mask = self._masks[index].copy() if cached else read_label(item.label, self.lookup)
+        for name, image in data.items():
+            if image.shape[-2:] != mask.shape:
+                raise SatsegError("bad_dataset", f"patch {item.id}: label {mask.shape} and "
+                                  f"source {name} {image.shape[-2:]} differ in size",
+                                  key="dataset", hint="re-extract the dataset")
+        if self.augment_params is not None:
+            rng = np.random.default_rng((self.seed, self.epoch, index))
+            data, mask = augment_sources(data, present, mask, self.augment_params, rng,
+                                         self.ignore_value)
+        inputs = {"data": {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in data.items()},
+                  "present": {k: torch.from_numpy(v) for k, v in present.items()},
+                  "doy": doy}
+        return inputs, torch.from_numpy(mask.astype(np.int64))
 
 
 def class_presence(items: Sequence[PatchItem], lookup: np.ndarray, n_classes: int

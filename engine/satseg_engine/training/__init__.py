@@ -3,7 +3,9 @@
 Modules: options (TrainJob and its sections), setup (device, precision, model, loaders), loop
 (one epoch / one evaluation), fit (one run with checkpoints and reports), kfold
 (cross-validation), persist (checkpoints and resume), reports (csv/json/plots), state (run
-bookkeeping, early stopping). May import core, geo, data and models; never prediction or verbs.
+bookkeeping, early stopping), streams (the sources a run consumes; multi-source header,
+per-stream learning rates and freezing). May import core, geo, data and models; never
+prediction or verbs.
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ def train(job: Any, events: Any) -> dict[str, Any]:
     from ..data.patch_data import SPLITS, list_items, read_dataset_info
     from .fit import fit
     from .kfold import run_kfold
+    from .streams import plan_sources
 
     info = read_dataset_info(job.dataset)
     if job.kfold.folds >= 2:
         return run_kfold(job, events, info)
-    items = {split: list_items(job.dataset, split, job.data.source) for split in SPLITS}
+    folder = plan_sources(job, info).folder
+    items = {split: list_items(job.dataset, split, folder) for split in SPLITS}
     events.log(", ".join(f"{len(v)} {k} patches" for k, v in items.items()))
     return fit(job, events, info, items, job.output_dir, resume=job.resume)

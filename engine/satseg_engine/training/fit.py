@@ -10,7 +10,6 @@ import torch
 
 from ..core.errors import Cancelled, SatsegError
 from ..data.patch_data import PatchItem
-from ..models import registry as models
 from ..models.metrics import matrix_to_list, metrics_from_matrix
 from ..models.schedules import Schedule, ScheduleParams, current_lr
 from . import reports
@@ -24,8 +23,10 @@ from .setup import (
     make_loader,
     make_setup,
     seed_everything,
+    set_frozen,
 )
 from .state import EarlyStopping, RunState
+from .streams import to_channels_last
 
 
 class _Silent:
@@ -58,10 +59,15 @@ def fit(job: Any, events: Any, info: dict[str, Any], items: dict[str, list[Patch
     if rank == 0:
         ev.artifact("report", reports.write_model_summary(output_dir / "model_summary.txt",
                                                           model, setup.header), role="summary")
-    memory_format = torch.channels_last if job.channels_last else torch.contiguous_format
-    model.to(setup.device, memory_format=memory_format)
+    if setup.multi:  # time series may hold 3D convolutions: channels-last for 2D weights only
+        model.to(setup.device)
+        if job.channels_last:
+            to_channels_last(model)
+    else:
+        memory_format = torch.channels_last if job.channels_last else torch.contiguous_format
+        model.to(setup.device, memory_format=memory_format)
     loss_fn = build_loss_for(job, setup, info)
-    optimizer = build_optimizer(job, model)
+    optimizer = build_optimizer(job, model, setup.multi)
     train_loader = make_loader(items["train"], job, setup, train=True, events=ev)
     val_items = items.get("validation") or []
     val_loader = make_loader(val_items, job, setup, train=False, events=ev) if val_items else None
@@ -108,7 +114,7 @@ def fit(job: Any, events: Any, info: dict[str, Any], items: dict[str, list[Patch
             epoch_no = state.epoch + 1
             lr = current_lr(optimizer)
             net.train()
-            models.set_encoder_frozen(model, epoch_no <= job.optim.freeze_encoder_epochs)
+            set_frozen(model, epoch_no <= job.optim.freeze_encoder_epochs, setup.multi)
             train_loader.sampler.set_epoch(epoch_no)
             train_loader.dataset.set_epoch(epoch_no)
             result = train_epoch(net, train_loader, loss_fn, optimizer, scaler, ctx,

@@ -13,6 +13,7 @@ from ..data.patch_data import PatchItem, list_items
 from ..models.metrics import summarize_folds
 from . import reports
 from .fit import fit
+from .streams import plan_sources
 
 
 def fold_indices(items: Sequence[PatchItem], folds: int, group_by: str, seed: int,
@@ -53,9 +54,10 @@ def run_kfold(job: Any, events: Any, info: dict[str, Any]) -> dict[str, Any]:
         raise SatsegError("bad_job", "resume is not supported with k-fold cross-validation",
                           hint="resume a single run, or restart the cross-validation",
                           key="resume")
-    pool = (list_items(job.dataset, "train", job.data.source)
-            + list_items(job.dataset, "validation", job.data.source))
-    test = list_items(job.dataset, "test", job.data.source)
+    folder = plan_sources(job, info).folder
+    pool = (list_items(job.dataset, "train", folder)
+            + list_items(job.dataset, "validation", folder))
+    test = list_items(job.dataset, "test", folder)
     k = job.kfold.folds
     results = []
     for fold, (train_idx, val_idx) in enumerate(

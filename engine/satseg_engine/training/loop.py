@@ -1,10 +1,15 @@
-"""One training epoch and one evaluation pass (no file I/O, no knowledge of checkpoints)."""
+"""One training epoch and one evaluation pass (no file I/O, no knowledge of checkpoints).
+
+A batch is (inputs, mask): inputs a tensor (a single-source model) or the nested dict of
+tensors a multi-source model takes (`{"data", "present", "doy"}`), moved to the device as a
+whole."""
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 import torch
 from torch import nn
@@ -39,13 +44,20 @@ def autocast(ctx: StepContext) -> contextlib.AbstractContextManager:
     return torch.autocast(ctx.device.type, dtype=ctx.amp_dtype)
 
 
-def to_device(batch: tuple[torch.Tensor, torch.Tensor], ctx: StepContext
-              ) -> tuple[torch.Tensor, torch.Tensor]:
-    image, mask = batch
-    image = image.to(ctx.device, non_blocking=True)
-    if ctx.channels_last:
-        image = image.contiguous(memory_format=torch.channels_last)
-    return image, mask.to(ctx.device, non_blocking=True)
+def move_inputs(inputs: Any, ctx: StepContext) -> Any:
+    """A tensor or a nested mapping of tensors on the device; 4-D float tensors (B, C, H, W)
+    in channels-last format when asked (5-D time series and masks stay as they are)."""
+    if isinstance(inputs, Mapping):
+        return {key: move_inputs(value, ctx) for key, value in inputs.items()}
+    tensor = inputs.to(ctx.device, non_blocking=True)
+    if ctx.channels_last and tensor.dim() == 4 and tensor.is_floating_point():
+        tensor = tensor.contiguous(memory_format=torch.channels_last)
+    return tensor
+
+
+def to_device(batch: tuple[Any, torch.Tensor], ctx: StepContext) -> tuple[Any, torch.Tensor]:
+    inputs, mask = batch
+    return move_inputs(inputs, ctx), mask.to(ctx.device, non_blocking=True)
 
 
 def _all_reduce(value: torch.Tensor) -> torch.Tensor:
@@ -75,9 +87,9 @@ def train_epoch(model: nn.Module, loader: Iterable, loss_fn: nn.Module,
     for batch in loader:
         if steps >= max_steps:
             break
-        image, mask = to_device(batch, ctx)
+        inputs, mask = to_device(batch, ctx)
         with autocast(ctx):
-            logits = model(image)
+            logits = model(inputs)
             loss = loss_fn(logits, mask)
         optimizer.zero_grad(set_to_none=True)
         scaler.scale(loss).backward()
@@ -87,8 +99,8 @@ def train_epoch(model: nn.Module, loader: Iterable, loss_fn: nn.Module,
         scaler.step(optimizer)
         scaler.update()
         detached = loss.detach()
-        loss_sum += detached.double() * image.shape[0]
-        count += image.shape[0]
+        loss_sum += detached.double() * mask.shape[0]
+        count += mask.shape[0]
         matrix.update(predict_indices(logits.detach(), ctx.task, ctx.threshold), mask)
         steps += 1
         after_step(steps, detached)
@@ -112,11 +124,11 @@ def evaluate(model: nn.Module, loader: Iterable, loss_fn: nn.Module, ctx: StepCo
     count = torch.zeros((), dtype=torch.float64, device=ctx.device)
     steps = 0
     for batch in loader:
-        image, mask = to_device(batch, ctx)
+        inputs, mask = to_device(batch, ctx)
         with autocast(ctx):
-            logits = model(image)
-        loss_sum += loss_fn(logits.float(), mask).double() * image.shape[0]
-        count += image.shape[0]
+            logits = model(inputs)
+        loss_sum += loss_fn(logits.float(), mask).double() * mask.shape[0]
+        count += mask.shape[0]
         matrix.update(predict_indices(logits, ctx.task, ctx.threshold), mask)
         steps += 1
         if on_batch is not None:

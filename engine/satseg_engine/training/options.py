@@ -17,6 +17,9 @@ from ..core.jobs import option
 
 Normalization = Literal["standardize", "percentile_1_99", "percentile_2_98", "sigma_clip",
                         "minmax", "none"]
+Fusion = Literal["early", "mid", "late"]
+FusionMethod = Literal["concat", "attention", "film", "cross_attention", "film_cross"]
+Temporal = Literal["stack", "utae", "unet3d"]
 LossName = Literal["ce", "dice", "dice_ce", "focal", "focal_dice", "tversky", "combo", "lovasz",
                    "focal_lovasz"]
 
@@ -38,6 +41,15 @@ class ModelOptions:
                              "level (64 with depth 4 = the classic 64→1024 U-Net)")
     dropout: float = option(0.1, min=0.0, max=0.9, help="custom_unet: dropout in the deeper "
                             "levels")
+    fusion: Fusion = option("early", help="several sources: early (stacked as channels of one "
+                            "network), mid (one encoder per source, fused at every stage) or "
+                            "late (one network per source, decisions fused)")
+    fusion_method: FusionMethod = option("concat", help="mid fusion: how the streams are "
+                                         "fused at each stage")
+    temporal: Temporal = option("stack", help="time-series sources: stack (dates as channels), "
+                                "utae (temporal attention) or unet3d (3D convolutions)")
+    stream_encoders: dict[str, str] | None = option(None, help="mid/late fusion: encoder per "
+                                                    "source (NAME=ENCODER; default: encoder)")
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -50,7 +62,10 @@ class DataOptions:
     steps_per_epoch: int = option(0, min=0, help="cap on training batches per epoch (0 = all "
                                   "patches once)")
     class_balanced: bool = option(False, help="draw patches holding rare classes more often")
-    source: str = option("images", help="image folder inside Patch/<split>/")
+    source: str = option("images", help="image folder inside Patch/<split>/ (a single-source "
+                         "model)")
+    sources: tuple[str, ...] = option((), help="sources the model consumes, e.g. s2,s1 "
+                                      "(default: every source of the dataset)")
     cache_mb: int = option(2048, min=0, help="hold each split's raw patches in memory when "
                            "they fit in this many MB (0 = read from disk every time)")
 
@@ -96,8 +111,13 @@ class OptimOptions:
     weight_decay: float = option(1e-4, min=0.0, help="weight decay")
     momentum: float = option(0.9, min=0.0, max=1.0, help="SGD momentum")
     grad_clip: float = option(0.0, min=0.0, help="max gradient norm (0 = no clipping)")
-    freeze_encoder_epochs: int = option(0, min=0, help="keep the encoder frozen for this many "
-                                        "first epochs")
+    freeze_encoder_epochs: int = option(0, min=0, help="keep the encoder (every source's "
+                                        "stream) frozen for this many first epochs")
+    stream_lr: dict[str, float] | None = option(None, help="several sources: learning rate of "
+                                                "each source's stream (NAME=LR; default: "
+                                                "encoder_lr, else lr)")
+    fusion_lr: float | None = option(None, min=0.0, help="several sources: learning rate of "
+                                     "the fusion layers (empty = lr)")
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -179,3 +199,39 @@ class TrainJob(jobs.Job):
         if self.schedule.warmup_epochs >= self.epochs > 1:
             raise JobError("warmup_epochs must be smaller than epochs",
                            key="schedule.warmup_epochs")
+        self._check_sources()
+
+    def _check_sources(self) -> None:
+        """Source keys that contradict each other (the dataset's own are checked at setup)."""
+        names = self.data.sources
+        if len(set(names)) != len(names):
+            twice = sorted({n for n in names if names.count(n) > 1})
+            raise JobError(f"data.sources names {', '.join(twice)} more than once",
+                           key="data.sources", hint="name each source once")
+        if names and self.data.source != "images":
+            raise JobError(f"data.source={self.data.source!r} and data.sources are both set",
+                           key="data.sources", hint="use data.sources (data.source is the "
+                           "older single-folder setting)")
+        if self.model.fusion != "mid" and self.model.fusion_method != "concat":
+            raise JobError(f"model.fusion_method={self.model.fusion_method!r} needs "
+                           f"model.fusion=mid (it is {self.model.fusion!r})",
+                           key="model.fusion_method", hint="set model.fusion to mid, or leave "
+                           "model.fusion_method at concat")
+        for key, given, instead in (
+                ("model.stream_encoders", self.model.stream_encoders, "model.encoder"),
+                ("optim.stream_lr", self.optim.stream_lr, "optim.encoder_lr")):
+            if given and self.model.fusion == "early":
+                raise JobError(f"{key} needs one stream per source (model.fusion mid or "
+                               "late); early fusion has one network", key=key,
+                               hint=f"set model.fusion to mid or late, or use {instead}")
+        for key, mapping in (("model.stream_encoders", self.model.stream_encoders),
+                             ("optim.stream_lr", self.optim.stream_lr)):
+            unknown = [n for n in mapping or {} if names and n not in names]
+            if unknown:
+                raise JobError(f"{key} names {', '.join(map(repr, unknown))}, not in "
+                               f"data.sources ({', '.join(names)})", key=key,
+                               hint="name sources listed in data.sources")
+        negative = [n for n, lr in (self.optim.stream_lr or {}).items() if lr < 0]
+        if negative:
+            raise JobError(f"optim.stream_lr of {', '.join(negative)} is negative",
+                           key="optim.stream_lr", hint="give learning rates >= 0")

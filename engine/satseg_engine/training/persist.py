@@ -15,7 +15,17 @@ from .state import RunState, restore_rng, rng_state
 
 ROLES = ("best_loss", "best_iou", "last")
 #: header keys that must match between a resumed checkpoint and the new job.
-MUST_MATCH = ("architecture", "encoder", "model_kwargs", "in_channels", "task", "classes")
+MUST_MATCH = ("architecture", "encoder", "model_kwargs", "in_channels", "task", "classes",
+              "multisource")
+
+
+def _source_layout(header: dict[str, Any]) -> list[tuple[Any, ...]] | None:
+    """(name, dates, band names) of each source a multi-source header lists."""
+    sources = header.get("sources")
+    if not sources:
+        return None
+    return [(s.get("name"), list(s.get("dates") or []), list(s.get("band_names") or []))
+            for s in sources]
 
 
 class CheckpointWriter:
@@ -66,6 +76,11 @@ def restore(path: Path, header: dict[str, Any], model: nn.Module,
                               f"({old.get(key)!r}) and this job ({header.get(key)!r})",
                               hint="resume with the same model, dataset classes and task",
                               key="resume")
+    if _source_layout(old) != _source_layout(header):
+        raise SatsegError("bad_resume", f"cannot resume: the sources of {path} "
+                          f"({_source_layout(old)}) differ from this job's "
+                          f"({_source_layout(header)})", key="resume",
+                          hint="resume with the same dataset and data.sources")
     model.load_state_dict(data["state_dict"])
     optimizer.load_state_dict(resume["optimizer"])
     schedule.load_state_dict(resume["scheduler"])

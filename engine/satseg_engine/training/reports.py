@@ -36,11 +36,30 @@ def write_json(path: Path, data: Any) -> Path:
     return path
 
 
+def _describe_multisource(model: nn.Module, header: Mapping[str, Any]) -> list[str]:
+    from .streams import group_counts
+
+    spec = header["multisource"]
+    lines = [f"fusion: {spec['fusion']} ({spec['fusion_method']}), temporal: "
+             f"{spec['temporal']}"]
+    for source in header["sources"]:
+        dates = ", ".join(d or "padding" for d in source["dates"]) or "single date"
+        lines.append(f"source {source['name']}: {len(source['band_names'])} bands "
+                     f"({', '.join(source['band_names'])}), dates: {dates}, normalisation: "
+                     f"{source['normalization'].get('method')}")
+    total = sum(p.numel() for p in model.parameters())
+    lines += ["", f"{type(model).__name__}", f"  total parameters: {total:,}"]
+    lines += [f"  {name} parameters: {n:,}" for name, n in group_counts(model).items()]
+    return [*lines, "", str(model)]
+
+
 def write_model_summary(path: Path, model: nn.Module, header: Mapping[str, Any]) -> Path:
     lines = [f"architecture: {header['architecture']}", f"encoder: {header['encoder']}",
              f"input bands: {header['in_channels']} ({', '.join(header['band_names'])})",
              f"classes: {', '.join(str(c.get('name')) for c in header['classes'])}",
-             f"task: {header['task']}", "", *models.describe(model)]
+             f"task: {header['task']}", ""]
+    lines += (_describe_multisource(model, header) if "multisource" in header
+              else list(models.describe(model)))
     with atomic_path(path) as tmp:
         tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

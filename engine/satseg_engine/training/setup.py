@@ -21,14 +21,25 @@ from ..core.errors import SatsegError
 from ..data.augment import AugmentParams
 from ..data.normalization import make_normalization
 from ..data.patch_data import (
+    MultiSourceDataset,
     PatchDataset,
     PatchItem,
     balanced_weights,
     class_presence,
     label_lookup,
 )
+from ..data.sources import PRIMARY
 from ..models import registry as models
 from ..models.losses import LossParams, build_loss, class_weights_from_counts, counts_in_class_order
+from .streams import (
+    SourcePlan,
+    check_plan,
+    multisource_header,
+    plan_sources,
+    set_streams_frozen,
+    source_normalizations,
+    stream_param_groups,
+)
 
 
 def resolve_device(name: str) -> torch.device:
@@ -115,6 +126,13 @@ class RunSetup:
     normalization: dict[str, Any]
     lookup: np.ndarray
     header: dict[str, Any]       # checkpoint header without epoch/metrics/role
+    plan: SourcePlan | None = None
+    normalizations: dict[str, dict[str, Any]] | None = None  # per source (multi-source runs)
+
+    @property
+    def multi(self) -> bool:
+        """A multi-source run: dict batches, a models.multisource network."""
+        return "multisource" in self.header
 
 
 def make_setup(job: Any, info: dict[str, Any], events: Any) -> RunSetup:
@@ -122,26 +140,44 @@ def make_setup(job: Any, info: dict[str, Any], events: Any) -> RunSetup:
     classes = [dict(c) for c in info["classes"]]
     task = resolve_task(job.task, classes)
     ignore_value = int(info["ignore_value"])
-    normalization = make_normalization(job.data.normalization, info["statistics"],
-                                       info.get("nodata"))
+    plan = plan_sources(job, info)
+    check_plan(job, plan, events)
+    band_names = list(info["band_names"])
+    if plan.sources and plan.sources[0].name != PRIMARY:  # one source, not the images
+        band_names = list(plan.sources[0].band_names)
+        normalization = plan.sources[0].normalization(job.data.normalization)
+    else:
+        normalization = make_normalization(job.data.normalization, info["statistics"],
+                                           info.get("nodata"))
     architecture = job.model.architecture
     models.check_architecture(architecture)
     if architecture != models.CUSTOM_UNET:
         models.check_encoder(job.model.encoder)
-    _check_patch_size(architecture, int(info["patch_size"]), job.model.depth)
+    if not plan.multi or job.model.fusion != "mid":  # a registry network is built
+        _check_patch_size(architecture, int(info["patch_size"]), job.model.depth)
+    if plan.multi and job.model.encoder_weights_path is not None:
+        raise SatsegError("bad_job", "model.encoder_weights_path applies to single-source "
+                          f"models; this run consumes {', '.join(plan.names)}",
+                          key="model.encoder_weights_path", hint="leave it empty, or train "
+                          "on one single-date source (data.sources)")
     model_kwargs = ({"depth": job.model.depth, "base_width": job.model.base_width,
                      "dropout": job.model.dropout} if architecture == models.CUSTOM_UNET else {})
     header = {
         "engine_version": __version__, "architecture": architecture,
         "encoder": None if architecture == models.CUSTOM_UNET else job.model.encoder,
-        "model_kwargs": model_kwargs, "in_channels": len(info["band_names"]),
-        "band_names": list(info["band_names"]), "normalization": normalization,
+        "model_kwargs": model_kwargs, "in_channels": len(band_names),
+        "band_names": band_names, "normalization": normalization,
         "classes": classes, "ignore_value": ignore_value, "patch_size": int(info["patch_size"]),
         "task": task, "threshold": job.threshold, "config": job.to_dict(),
     }
+    normalizations = None
+    if plan.multi:
+        normalizations = source_normalizations(job, plan)
+        header = multisource_header(job, plan, header, normalizations, int(info["patch_size"]))
     return RunSetup(device, resolve_amp(job.amp, device, events), task, classes,
                     [str(c.get("name", c["value"])) for c in classes], ignore_value,
-                    normalization, label_lookup(classes, ignore_value), header)
+                    normalization, label_lookup(classes, ignore_value), header, plan,
+                    normalizations)
 
 
 def _check_patch_size(architecture: str, patch_size: int, depth: int) -> None:
@@ -156,6 +192,10 @@ def _check_patch_size(architecture: str, patch_size: int, depth: int) -> None:
 
 def build_model(job: Any, setup: RunSetup) -> nn.Module:
     h = setup.header
+    if setup.multi:
+        from ..models.multisource import build_multisource
+
+        return build_multisource(h)
     out_channels = 1 if setup.task == "binary" else len(setup.classes)
     if job.model.encoder_weights_path is not None:
         return models.load_encoder_weights(h["architecture"], h["encoder"], h["in_channels"],
@@ -178,11 +218,15 @@ def build_loss_for(job: Any, setup: RunSetup, info: dict[str, Any]) -> nn.Module
     return build_loss(lo.name, setup.task, params, setup.ignore_value, weights).to(setup.device)
 
 
-def build_optimizer(job: Any, model: nn.Module) -> torch.optim.Optimizer:
-    encoder, decoder = models.split_parameters(model)
+def build_optimizer(job: Any, model: nn.Module, multi: bool = False) -> torch.optim.Optimizer:
+    """Encoder and decoder groups; a multi-source model's groups per stream, fusion, decoder."""
     o = job.optim
-    groups = [{"params": encoder, "lr": o.encoder_lr if o.encoder_lr is not None else o.lr},
-              {"params": decoder, "lr": o.lr}]
+    if multi:
+        groups = stream_param_groups(job, model)
+    else:
+        encoder, decoder = models.split_parameters(model)
+        groups = [{"params": encoder, "lr": o.encoder_lr if o.encoder_lr is not None else o.lr},
+                  {"params": decoder, "lr": o.lr}]
     builders = {
         "adamw": lambda: torch.optim.AdamW(groups, weight_decay=o.weight_decay),
         "adam": lambda: torch.optim.Adam(groups, weight_decay=o.weight_decay),
@@ -190,6 +234,14 @@ def build_optimizer(job: Any, model: nn.Module) -> torch.optim.Optimizer:
                                        weight_decay=o.weight_decay),
     }
     return builders[o.optimizer]()
+
+
+def set_frozen(model: nn.Module, frozen: bool, multi: bool) -> None:
+    """Freeze or unfreeze the encoder (a multi-source model: every source's stream)."""
+    if multi:
+        set_streams_frozen(model, frozen)
+    else:
+        models.set_encoder_frozen(model, frozen)
 
 
 class EpochSampler(Sampler[int]):
@@ -229,8 +281,14 @@ def make_loader(items: Sequence[PatchItem], job: Any, setup: RunSetup, *, train:
     params = AugmentParams(flips=aug.flips, rotate90=aug.rotate90, scale=aug.scale,
                            shift=aug.shift, brightness=aug.brightness, contrast=aug.contrast,
                            noise=aug.noise, probability=aug.probability)
-    dataset = PatchDataset(items, setup.normalization, setup.lookup, setup.ignore_value,
-                           params if (train and aug.enabled) else None, seed=job.seed)
+    chosen = params if (train and aug.enabled) else None
+    dataset: PatchDataset | MultiSourceDataset
+    if setup.multi and setup.plan is not None and setup.normalizations is not None:
+        dataset = MultiSourceDataset(items, setup.plan.sources, setup.normalizations,
+                                     setup.lookup, setup.ignore_value, chosen, seed=job.seed)
+    else:
+        dataset = PatchDataset(items, setup.normalization, setup.lookup, setup.ignore_value,
+                               chosen, seed=job.seed)
     held = dataset.preload(job.data.cache_mb * 2**20)
     if held:
         events.log(f"holding {len(items)} {'training' if train else 'evaluation'} patches in "

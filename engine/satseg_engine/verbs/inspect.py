@@ -2,7 +2,8 @@
 
 The QGIS plugin cannot import torch; it runs this verb to show what a checkpoint expects before
 predicting with it. Bulky parts of the header (normalisation statistics, the training job,
-per-class metrics beyond IoU) are left out.
+per-class metrics beyond IoU) are left out. A multi-source model adds `sources` (name, dates,
+bands, normalisation method of each) and `multisource` (fusion, method, temporal mode, encoders).
 """
 
 from __future__ import annotations
@@ -46,12 +47,31 @@ def metrics_summary(metrics: Mapping[str, Any] | None) -> dict[str, Any]:
     return out
 
 
+def sources_summary(header: Mapping[str, Any]) -> list[dict[str, Any]] | None:
+    """Per source of a multi-source model: name, dates (None: a padding slot; [] a single
+    date), bands of one date and normalisation method; None for a single-source model."""
+    entries = header.get("sources")
+    if not isinstance(entries, list) or not entries:
+        return None
+    out = []
+    for entry in entries:
+        norm = entry.get("normalization")
+        out.append({"name": entry.get("name"), "dates": list(entry.get("dates") or []),
+                    "bands": list(entry.get("band_names") or []),
+                    "normalization": norm.get("method") if isinstance(norm, Mapping) else None})
+    return out
+
+
 def header_summary(header: Mapping[str, Any]) -> dict[str, Any]:
     """The header's plain data a user (or the plugin) needs, without the bulky parts."""
     summary = {key: header[key] for key in PLAIN_KEYS if key in header}
     normalization = header.get("normalization") or {}
     summary["normalization"] = (normalization.get("method")
                                 if isinstance(normalization, Mapping) else None)
+    sources = sources_summary(header)
+    if sources is not None:
+        summary["sources"] = sources
+        summary["multisource"] = dict(header.get("multisource") or {})
     summary["metrics"] = metrics_summary(header.get("metrics"))
     return summary
 
