@@ -88,3 +88,73 @@ def run_prediction(tmp_path: Path, raster: Path, model: nn.Module, head: Mapping
 def read(path: str | Path) -> np.ndarray:
     with rasterio.open(path) as src:
         return src.read()
+
+
+# -- several sources ---------------------------------------------------------------------------
+
+def source_entry(name: str, bands: Sequence[str], dates: Sequence[str | None] = (),
+                 nodata: float | None = None, method: str = "none",
+                 stats: Sequence[Mapping[str, Any]] = (), resampling: str = "bilinear",
+                 max_nodata_frac: float = 1.0) -> dict[str, Any]:
+    """One `header["sources"]` entry, as training writes it (SourceInfo.header)."""
+    from satseg_engine.data.sources import SourceInfo
+
+    info = SourceInfo(name=name, band_names=tuple(bands), dates=tuple(dates), nodata=nodata,
+                      resampling=resampling, max_nodata_frac=max_nodata_frac,
+                      statistics=tuple(dict(s) for s in stats))
+    return info.header(info.normalization(method))
+
+
+def sources_header(entries: Sequence[Mapping[str, Any]], classes: Sequence[Mapping[str, Any]]
+                   = CLASSES, patch: int = 32, task: str = "multiclass", fusion: str = "early",
+                   **extra: Any) -> dict[str, Any]:
+    """A multi-source checkpoint header (docs/formats.md) for `entries` in model input order."""
+    from satseg_engine.data.sources import SourceInfo
+
+    return {"in_channels": sum(int(e["channels"]) for e in entries),
+            "band_names": [f"{e['name']}:{b}" for e in entries
+                           for b in SourceInfo.from_header(e).patch_band_names()],
+            "normalization": dict(entries[0]["normalization"]),
+            "sources": [dict(e) for e in entries],
+            "multisource": {"fusion": fusion, "fusion_method": "concat", "temporal": "stack",
+                            "stream_encoders": {}},
+            "classes": [dict(c) for c in classes], "patch_size": patch, "task": task,
+            "threshold": 0.5, **extra}
+
+
+class LinearSources(nn.Module):
+    """Per-pixel logits = bias + Σ over sources of weights · (normalised, masked) inputs; a
+    time series is flattened date-major (slot 0's bands, then slot 1's), as its patches.
+    Keeps the `present` masks and `doy` of every batch it saw in `seen`."""
+
+    def __init__(self, weights: Mapping[str, np.ndarray], bias: Sequence[float]):
+        super().__init__()
+        self.names = list(weights)
+        for name, array in weights.items():
+            self.register_buffer(f"w_{name}", torch.as_tensor(np.asarray(array, np.float32)))
+        self.register_buffer("bias", torch.tensor(list(bias), dtype=torch.float32))
+        self.seen: list[dict[str, Any]] = []
+
+    def forward(self, inputs: Mapping[str, Any]) -> torch.Tensor:
+        self.seen.append({"present": {k: v.clone() for k, v in inputs["present"].items()},
+                          "doy": {k: v.clone() for k, v in inputs["doy"].items()}})
+        total = None
+        for name in self.names:
+            x = inputs["data"][name]
+            x = x.flatten(1, 2) if x.dim() == 5 else x
+            term = torch.einsum("kc,bchw->bkhw", getattr(self, f"w_{name}"), x)
+            total = term if total is None else total + term
+        return total + self.bias[None, :, None, None]
+
+
+def predict_sources(folder: Path, model: nn.Module, head: Mapping[str, Any], **job: Any
+                    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """predict_to_files for a job without a required raster (sources), plain module."""
+    checkpoint = folder / "model.pt"
+    checkpoint.touch()
+    stream = io.StringIO()
+    resolved = load_job(PredictJob, {"checkpoint": str(checkpoint),
+                                      "output_dir": str(folder / "out"), "batch_size": 4,
+                                      **job})
+    summary = predict_to_files(resolved, model, head, torch.device("cpu"), Events(stream))
+    return summary, [json.loads(line) for line in stream.getvalue().splitlines()]

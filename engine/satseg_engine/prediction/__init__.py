@@ -2,10 +2,12 @@
 
 `predict(job, events)` runs the `predict` verb's job (options.PredictJob) as a function.
 Modules: options (the job), windows (window and panel plans, pure math), blending (window
-weights), source (grid, bands, strips read by rows), reader (read-ahead thread), normalize
-(torch twins of the dataset's normalisation), model (AMP, TTA, probabilities), accumulator
-(row-band blending), writer (tile-row block writer thread), outputs (files, colour table,
-summary), pipeline (the loop), run (from a job and a model to finished files).
+weights), source (grid, bands, strips read by rows), source_plan (a multi-source model's
+rasters and dates, checked), multisource (every source read on the primary grid, inputs dicts),
+reader (read-ahead thread), normalize (torch twins of the dataset's normalisation), model (AMP,
+TTA, probabilities), accumulator (row-band blending), writer (tile-row block writer thread),
+outputs (files, colour table, summary), pipeline (the loop), run (from a job and a model to
+finished files).
 
 May import core, geo, data (normalisation) and models (checkpoints); never training or verbs.
 """

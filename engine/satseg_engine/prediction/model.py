@@ -2,7 +2,9 @@
 
 On CUDA the forward runs under autocast (bfloat16 where supported, else float16) with
 channels-last memory; on the CPU in float32. Flip test-time augmentation averages the
-probabilities of the identity, horizontal, vertical and both flips.
+probabilities of the identity, horizontal, vertical and both flips. A batch is a (B, C, H, W)
+tensor, or a multi-source model's inputs dict ({"data": {name: (B,C,H,W) | (B,T,C,H,W)},
+"present": ..., "doy": ...}; flips apply to every data tensor's last two axes).
 """
 
 from __future__ import annotations
@@ -15,8 +17,32 @@ from torch import nn
 
 from ..core.errors import SatsegError
 
-#: flip dimensions of a (B, C, H, W) batch for test-time augmentation.
-TTA_FLIPS: tuple[tuple[int, ...], ...] = ((), (3,), (2,), (2, 3))
+#: flip dimensions (the last two axes: W, H) of a batch for test-time augmentation.
+TTA_FLIPS: tuple[tuple[int, ...], ...] = ((), (-1,), (-2,), (-2, -1))
+
+Batch = torch.Tensor | Mapping[str, Any]
+
+
+def flip_batch(batch: Batch, dims: tuple[int, ...]) -> Batch:
+    """The batch flipped along `dims` (negative: counted from the spatial end)."""
+    if not dims:
+        return batch
+    if isinstance(batch, torch.Tensor):
+        return batch.flip(dims)
+    return {**batch, "data": {name: t.flip(dims) for name, t in batch["data"].items()}}
+
+
+def batch_shape(batch: Batch) -> tuple[int, int, int]:
+    """(B, H, W) of a tensor batch or of an inputs dict."""
+    tensor = batch if isinstance(batch, torch.Tensor) else next(iter(batch["data"].values()))
+    return tensor.shape[0], tensor.shape[-2], tensor.shape[-1]
+
+
+def _channels_last(batch: Batch) -> Batch:
+    if isinstance(batch, torch.Tensor):
+        return batch.contiguous(memory_format=torch.channels_last)
+    return {**batch, "data": {name: t.contiguous(memory_format=torch.channels_last)
+                              if t.dim() == 4 else t for name, t in batch["data"].items()}}
 
 
 def output_channels(header: Mapping[str, Any]) -> int:
@@ -42,9 +68,9 @@ class Predictor:
             self.model = self.model.to(memory_format=torch.channels_last)
         self.flips = TTA_FLIPS if tta else TTA_FLIPS[:1]
 
-    def _logits(self, batch: torch.Tensor) -> torch.Tensor:
+    def _logits(self, batch: Batch) -> torch.Tensor:
         if self.cuda:
-            batch = batch.contiguous(memory_format=torch.channels_last)
+            batch = _channels_last(batch)
         with torch.autocast(self.device.type, dtype=self.amp_dtype,
                             enabled=self.amp_dtype is not None):
             out = self.model(batch)
@@ -52,19 +78,21 @@ class Predictor:
             out = out.get("out", next(iter(out.values())))
         elif isinstance(out, (tuple, list)):
             out = out[0]
-        expected = (batch.shape[0], self.channels, *batch.shape[2:])
+        size, height, width = batch_shape(batch)
+        expected = (size, self.channels, height, width)
         if tuple(out.shape) != expected:
             raise SatsegError("model_output", f"the model returned shape {tuple(out.shape)} "
-                              f"for a batch of {tuple(batch.shape)}; expected {expected}",
+                              f"for a batch of {size} windows of {height}×{width}; expected "
+                              f"{expected}",
                               hint="the checkpoint's header (task/classes) does not match its "
                                    "network")
         return out.float()
 
     @torch.inference_mode()
-    def probabilities(self, batch: torch.Tensor) -> torch.Tensor:
+    def probabilities(self, batch: Batch) -> torch.Tensor:
         total: torch.Tensor | None = None
         for dims in self.flips:
-            logits = self._logits(batch.flip(dims) if dims else batch)
+            logits = self._logits(flip_batch(batch, dims))
             probs = torch.sigmoid(logits) if self.binary else torch.softmax(logits, dim=1)
             probs = probs.flip(dims) if dims else probs
             total = probs if total is None else total + probs

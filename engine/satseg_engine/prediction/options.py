@@ -1,4 +1,4 @@
-"""The prediction stage's options: which raster and model, where, and how windows are run.
+"""The prediction stage's options: which rasters and model, where, and how windows are run.
 
 Standard library only (the verb table loads it for `satseg --help`).
 """
@@ -15,14 +15,27 @@ from ..core.jobs import option
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class PredictJob(jobs.Job):
-    """The `predict` verb's job: one raster, one checkpoint, where to write."""
+    """The `predict` verb's job: a raster (or the sources of a multi-source model), one
+    checkpoint, where to write."""
 
-    raster: Path = option(help="raster to classify (any format GDAL reads)")
+    raster: Path | None = option(None, help="raster to classify (any format GDAL reads); for a "
+                                            "multi-source model the 'images' source (required "
+                                            "unless sources has images): it sets the output "
+                                            "grid")
+    sources: dict[str, tuple[Path, ...]] | None = option(
+        None, flag="source", help="rasters of each source of a multi-source model, repeatable: "
+                                  "--source s2=a.tif,b.tif --source s1=c.tif (several rasters "
+                                  "of a source: its dates; the first date of 'images' sets the "
+                                  "output grid)")
+    source_dates: dict[str, tuple[str, ...]] | None = option(
+        None, flag="source-date", help="acquisition dates of a source's rasters, in their order "
+                                       "(default: from the file names, then metadata): "
+                                       "--source-dates s2=2024-05-01,2024-06-10")
     checkpoint: Path = option(help="model checkpoint written by 'satseg train'", exists="file")
     output_dir: Path | None = option(None, help="folder for the outputs (default: the "
-                                                "raster's folder)")
+                                                "raster's folder, or the images source's)")
     name: str | None = option(None, help="output name prefix (default: the raster's file "
-                                         "name without extension)")
+                                         "name without extension, or the first images one's)")
     extent: tuple[float, ...] | None = option(None, help="predict only xmin,ymin,xmax,ymax "
                                               "(snapped outward to the raster's pixels)")
     extent_crs: str | None = option(None, help="CRS of 'extent' (default: the raster's), "
@@ -46,7 +59,16 @@ class PredictJob(jobs.Job):
     panel_width: int = option(4096, min=256, help="columns predicted per pass (rounded down to "
                               "a multiple of 256): bounds memory whatever the raster's width")
 
+    @property
+    def primary(self) -> Path:
+        """The raster whose pixel grid the outputs use: `raster`, else the first images one (by
+        date order once resolved; the first given here)."""
+        if self.raster is not None:
+            return Path(self.raster)
+        return Path((self.sources or {})["images"][0])
+
     def __post_init__(self) -> None:
+        self._check_sources()
         if self.extent is not None:
             if len(self.extent) != 4:
                 raise JobError(f"'extent' needs 4 numbers xmin,ymin,xmax,ymax, got "
@@ -62,3 +84,34 @@ class PredictJob(jobs.Job):
         if not (self.device in ("auto", "cpu", "cuda") or self.device.startswith("cuda:")):
             raise JobError(f"'device' must be auto, cpu, cuda or cuda:N, got {self.device!r}",
                            key="device")
+
+    def _check_sources(self) -> None:
+        sources = dict(self.sources or {})
+        if self.raster is None and "images" not in sources:
+            raise JobError("no raster to classify: give 'raster', or the 'images' source of a "
+                           "multi-source model", key="raster",
+                           hint="add --raster FILE (or --source images=FILE)")
+        if self.raster is not None and "images" in sources:
+            raise JobError("the images source is given twice ('raster' and sources.images)",
+                           key="sources.images", hint="give --raster FILE or --source "
+                                                      "images=FILE, not both")
+        for name, paths in sources.items():
+            if not paths:
+                raise JobError(f"source {name} has no raster", key=f"sources.{name}",
+                               hint=f"give its rasters: --source {name}=a.tif[,b.tif...]")
+            for path in paths:
+                if not Path(path).is_file():
+                    raise JobError(f"source {name}: {path} is not a file", key=f"sources.{name}",
+                                   hint="check the path (relative paths are read from the "
+                                        "current directory)")
+        given = {**sources, **({"images": (self.raster,)} if self.raster is not None else {})}
+        for name, dates in dict(self.source_dates or {}).items():
+            if name not in given:
+                raise JobError(f"source_dates names source {name}, which is not given",
+                               key=f"source_dates.{name}",
+                               hint=f"give its rasters with --source {name}=FILE[,FILE...] or "
+                                    f"remove its dates")
+            if len(dates) != len(given[name]):
+                raise JobError(f"source {name}: {len(dates)} date(s) for {len(given[name])} "
+                               f"raster(s)", key=f"source_dates.{name}",
+                               hint="give one date per raster, in the rasters' order")

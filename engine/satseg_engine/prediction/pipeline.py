@@ -8,13 +8,16 @@ panel width. Windows on a panel boundary are computed by both panels (about patc
 more work). Peak memory is bounded by one row of windows of one panel, whatever the raster's
 size: the accumulator holds K × patch × P float32 (P ≈ panel_width + patch), the read-ahead
 queue `read_ahead` strips of C × patch × P float32, the writer at most two tile rows of each
-output: about 4·patch·P·(K + 1 + C·(read_ahead + 1)) + 2·256·P·(5 + 4·K) bytes.
+output: about 4·patch·P·(K + 1 + C·(read_ahead + 1)) + 2·256·P·(5 + 4·K) bytes. A multi-source
+prediction (multisource.SourceStack) reads every source on the same panels and strips: C is then
+the sum of every source's slots × bands (plus one validity byte per slot and pixel).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+import functools
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -27,7 +30,7 @@ from .model import Predictor
 from .normalize import has_torch_method, normalize_numpy, normalize_torch
 from .outputs import CLASS_NODATA, FLOAT_NODATA
 from .reader import StripReader
-from .source import RasterSource, Strip
+from .source import Strip
 from .windows import WindowPlan, panel_plan, plan_panels, plan_windows
 from .writer import BlockWriter
 
@@ -90,11 +93,41 @@ def _threshold(header: Mapping[str, Any], options: PredictOptions) -> float:
     return 0.5 if value is None else float(value)
 
 
-def predict_raster(model: nn.Module, header: Mapping[str, Any], source: RasterSource,
+class RasterInputs:
+    """One raster's strips -> (B, C, P, P) batches, normalised on the GPU when it can be, else
+    in the reading thread."""
+
+    def __init__(self, header: Mapping[str, Any], device: torch.device):
+        self.patch = int(header["patch_size"])
+        self.device = device
+        self.normalization = header.get("normalization") or {"method": "none", "bands": []}
+        self.on_device = device.type == "cuda" and has_torch_method(self.normalization)
+
+    def prepare(self, strip: Strip, offsets: Sequence[int]) -> Strip:  # the reading thread
+        if self.on_device:
+            return strip
+        return dataclasses.replace(strip, data=normalize_numpy(strip.data, strip.valid,
+                                                               self.normalization))
+
+    def load(self, strip: Strip) -> torch.Tensor:
+        data = torch.from_numpy(strip.data).to(self.device, non_blocking=True)
+        if self.on_device:
+            valid = torch.from_numpy(strip.valid).to(self.device, non_blocking=True)
+            data = normalize_torch(data, valid, self.normalization)
+        return data
+
+    def batch(self, loaded: torch.Tensor, first: int, columns: Sequence[int]) -> torch.Tensor:
+        return torch.stack([loaded[:, :, x:x + self.patch] for x in columns])
+
+
+def predict_raster(model: nn.Module, header: Mapping[str, Any], source: Any,
                    datasets: Mapping[str, Any], classes: list[dict[str, Any]],
-                   options: PredictOptions, device: torch.device, events: Any
-                   ) -> PredictionStats:
-    """Predict `source` into the open output `datasets` (role -> writable rasterio dataset)."""
+                   options: PredictOptions, device: torch.device, events: Any,
+                   inputs: Any = None) -> PredictionStats:
+    """Predict `source` into the open output `datasets` (role -> writable rasterio dataset).
+
+    `source`: a RasterSource, or any reader of strips with its interface (multisource.
+    SourceStack) with its `inputs` (prepare, load, batch; default: RasterInputs)."""
     patch = int(header["patch_size"])
     plan: WindowPlan = plan_windows(source.height, source.width, patch, options.overlap)
     panels = plan_panels(plan, max(patch, options.panel_width))
@@ -103,14 +136,7 @@ def predict_raster(model: nn.Module, header: Mapping[str, Any], source: RasterSo
     post = _Postprocess(classes, predictor.binary, _threshold(header, options), device,
                         "probabilities" in datasets)
     stats = PredictionStats(counts=np.zeros(len(classes), dtype=np.int64))
-    normalization = header.get("normalization") or {"method": "none", "bands": []}
-    on_device = device.type == "cuda" and has_torch_method(normalization)
-
-    def prepare(strip: Strip) -> Strip:  # runs in the reader thread
-        if on_device:
-            return strip
-        data = normalize_numpy(strip.data, strip.valid, normalization)
-        return dataclasses.replace(strip, data=data)
+    inputs = inputs if inputs is not None else RasterInputs(header, device)
 
     total = sum(len(plan.rows) * len(panel.cols) for panel in panels)
     events.progress("predict", 0, total, "windows")
@@ -118,21 +144,19 @@ def predict_raster(model: nn.Module, header: Mapping[str, Any], source: RasterSo
         local, first = panel_plan(plan, panel)
         view = source.view(first, first + local.width)
         accumulator = RowAccumulator(predictor.channels, patch, local.rows, local.cols, profile)
-        reader = StripReader(view, local, prepare, depth=options.read_ahead)
+        offsets = [c - local.cols[0] for c in local.cols]
+        reader = StripReader(view, local, functools.partial(inputs.prepare, offsets=offsets),
+                             depth=options.read_ahead)
         writer = BlockWriter(datasets, panel.stop - panel.start, col_off=panel.start)
         left = local.left + panel.start - first  # canvas column of the panel's first column
         width = panel.stop - panel.start
-        offsets = [c - local.cols[0] for c in local.cols]
         finished = False
         try:
             for strip in reader:
-                data = torch.from_numpy(strip.data).to(device, non_blocking=True)
-                if on_device:
-                    valid = torch.from_numpy(strip.valid).to(device, non_blocking=True)
-                    data = normalize_torch(data, valid, normalization)
+                loaded = inputs.load(strip)
                 for start in range(0, len(offsets), options.batch_size):
                     columns = offsets[start:start + options.batch_size]
-                    batch = torch.stack([data[:, :, x:x + patch] for x in columns])
+                    batch = inputs.batch(loaded, start, columns)
                     accumulator.add(predictor.probabilities(batch), columns)
                     stats.windows += len(columns)
                     events.progress("predict", stats.windows, total, "windows")

@@ -7,18 +7,19 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable, Iterator
+from typing import Any
 
-from .source import RasterSource, Strip
 from .windows import WindowPlan
 
 _END = object()
 
 
 class StripReader:
-    """Iterate over the strips of `plan`; `prepare` runs on each strip in the reading thread."""
+    """Iterate over the strips of `plan` read from `source` (a source.RasterSource or a
+    multisource.SourceStack); `prepare` runs on each strip in the reading thread."""
 
-    def __init__(self, source: RasterSource, plan: WindowPlan,
-                 prepare: Callable[[Strip], Strip] | None = None, depth: int = 2):
+    def __init__(self, source: Any, plan: WindowPlan,
+                 prepare: Callable[[Any], Any] | None = None, depth: int = 2):
         self.source = source
         self.plan = plan
         self.prepare = prepare
@@ -49,7 +50,7 @@ class StripReader:
             return
         self._put(_END)
 
-    def __iter__(self) -> Iterator[Strip]:
+    def __iter__(self) -> Iterator[Any]:
         self.thread.start()
         while True:
             item = self.queue.get()

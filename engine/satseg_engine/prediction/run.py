@@ -17,9 +17,11 @@ from .. import __version__
 from ..core.errors import SatsegError
 from ..core.fileio import atomic_path
 from ..geo import rasters
+from .multisource import SourcesInputs, SourceStack
 from .outputs import SUFFIXES, class_summary, open_outputs, output_classes
 from .pipeline import PredictOptions, predict_raster
 from .source import RasterSource, check_bands, snapped_window
+from .source_plan import PlannedSource, plan_sources
 
 PIXEL_SIZE_TOLERANCE = 0.01
 
@@ -84,8 +86,17 @@ def _check_pixel_size(src: Any, header: Mapping[str, Any], events: Any) -> None:
                        f"another scale, expect worse results (resample the raster to match)")
 
 
-def output_paths(job: Any) -> dict[str, Path]:
-    raster = Path(job.raster)
+def _describe(source: PlannedSource) -> str:
+    dates = [d for d in source.info.dates if d]
+    if not source.info.temporal:
+        return f"{source.name} ({Path(source.rasters[0]).name})"
+    return (f"{source.name} ({len(dates)} of {source.info.slots} date slots: "
+            f"{', '.join(dates)})")
+
+
+def output_paths(job: Any, primary: Path | None = None) -> dict[str, Path]:
+    """Output files by role; next to (and named after) the raster, or the primary one."""
+    raster = Path(primary if primary is not None else job.primary)
     folder = Path(job.output_dir) if job.output_dir is not None else raster.parent
     name = job.name or raster.stem
     roles = ["classes", "confidence"] + (["probabilities"] if job.probabilities else [])
@@ -97,18 +108,28 @@ def predict_to_files(job: Any, model: nn.Module, header: Mapping[str, Any],
     """Run the prediction of `job` with `model`/`header`; write outputs; return the summary."""
     started = time.perf_counter()
     classes = output_classes(header)
-    paths = output_paths(job)
-    with rasters.open_raster(Path(job.raster), "raster") as src:
-        bands = check_bands(src, job.bands, header)
+    plan = plan_sources(job, header)  # None: a single-source model reads job.raster
+    primary = plan.primary if plan is not None else Path(job.raster)
+    paths = output_paths(job, primary)
+    with rasters.open_raster(primary, "raster") as src:
+        bands = check_bands(src, job.bands, header) if plan is None else []
         _check_pixel_size(src, header, events)
         window, aoi = resolve_window(job, src, events)
-    source = RasterSource(job.raster, bands, window, aoi)
+    inputs: SourcesInputs | None = None
+    if plan is None:
+        source: Any = RasterSource(primary, bands, window, aoi)
+    else:
+        source = SourceStack(primary, plan.sources, window, aoi)
+        inputs = SourcesInputs(plan.sources, int(header["patch_size"]), device)
+        events.log("sources: " + "; ".join(_describe(s) for s in plan.sources))
     crs = rasters.crs_text(source.src.crs)
     options = PredictOptions(overlap=job.overlap, batch_size=job.batch_size, tta=job.tta,
                              amp=job.amp, threshold=job.threshold, read_ahead=job.read_ahead,
                              panel_width=job.panel_width // 256 * 256)
     tags = {"satseg_checkpoint": str(Path(job.checkpoint).resolve()),
-            "satseg_engine_version": __version__, "satseg_source": str(job.raster)}
+            "satseg_engine_version": __version__, "satseg_source": str(primary)}
+    if plan is not None:
+        tags["satseg_sources"] = json.dumps(plan.summary())
     raster_roles = [role for role in paths if role != "summary"]
     try:
         with contextlib.ExitStack() as stack:
@@ -118,7 +139,7 @@ def predict_to_files(job: Any, model: nn.Module, header: Mapping[str, Any],
                                     source.transform, classes, tags)
             try:
                 stats = predict_raster(model, header, source, datasets, classes, options,
-                                       device, events)
+                                       device, events, inputs=inputs)
             finally:
                 for dataset in datasets.values():
                     dataset.close()
@@ -130,7 +151,7 @@ def predict_to_files(job: Any, model: nn.Module, header: Mapping[str, Any],
     summary = class_summary(classes, stats.counts, stats.confidence_sum, pixel_area,
                             stats.nodata_pixels)
     summary.update({
-        "raster": str(job.raster), "checkpoint": tags["satseg_checkpoint"],
+        "raster": str(primary), "checkpoint": tags["satseg_checkpoint"],
         "engine_version": __version__, "width": source.width, "height": source.height,
         "window": {"col_off": int(window.col_off), "row_off": int(window.row_off),
                    "width": source.width, "height": source.height},
@@ -141,6 +162,8 @@ def predict_to_files(job: Any, model: nn.Module, header: Mapping[str, Any],
         "megapixels_per_second": round(source.width * source.height / 1e6 / seconds, 3),
         "outputs": {role: str(path.resolve()) for role, path in paths.items()},
     })
+    if plan is not None:
+        summary["sources"] = plan.summary()
     with atomic_path(paths["summary"]) as tmp:
         tmp.write_text(json.dumps(summary, indent=2), encoding="utf-8")
     for role in raster_roles:

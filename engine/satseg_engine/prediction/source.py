@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +75,45 @@ def snapped_window(src: Any, bounds: Sequence[float]) -> Window:
     return Window(col0, row0, col1 - col0, row1 - row0)
 
 
+def aoi_inside(aoi: Sequence[Any], window: Window, transform: Any) -> np.ndarray:
+    """(rows, cols) bool: the window's pixels inside the AOI polygons."""
+    from rasterio.features import geometry_mask
+
+    return geometry_mask(aoi, out_shape=(int(window.height), int(window.width)), invert=True,
+                         transform=rasterio.windows.transform(window, transform))
+
+
+#: (start, stop, arrays): the rows last read, each array with its rows on axis -2.
+RowCache = tuple[int, int, tuple[np.ndarray, ...]]
+
+
+def cached_rows(cache: RowCache | None, start: int, stop: int,
+                read: Callable[[int, int], tuple[np.ndarray, ...]]
+                ) -> tuple[RowCache, tuple[np.ndarray, ...]]:
+    """Rows [start, stop) of arrays whose rows are on axis -2, reading with `read` only the rows
+    the previous call (`cache`) does not hold; returns the new cache and the arrays."""
+    if cache and cache[0] <= start < cache[1] and stop >= cache[1]:
+        keep = start - cache[0]
+        if stop > cache[1]:
+            new = read(cache[1], stop)
+            arrays = tuple(np.concatenate([old[..., keep:, :], add], axis=-2)
+                           for old, add in zip(cache[2], new, strict=True))
+        else:
+            arrays = tuple(old[..., keep:, :] for old in cache[2])
+    else:
+        arrays = read(start, stop)
+    return (start, stop, arrays), arrays
+
+
+def reflect(arrays: Sequence[np.ndarray], pad_rows: tuple[int, int],
+            pad_cols: tuple[int, int]) -> tuple[np.ndarray, ...]:
+    """Pad the last two axes of each array by reflection (nothing to do: the arrays as they are)."""
+    if not (any(pad_rows) or any(pad_cols)):
+        return tuple(arrays)
+    return tuple(np.pad(a, ((0, 0),) * (a.ndim - 2) + (pad_rows, pad_cols), mode="reflect")
+                 for a in arrays)
+
+
 class RasterSource:
     """Reads strips of the output window, padded by reflection. Use from one thread only."""
 
@@ -86,7 +125,7 @@ class RasterSource:
         self.height, self.width = int(window.height), int(window.width)
         self.transform = rasterio.windows.transform(window, self.src.transform)
         self.aoi = aoi
-        self._cache: tuple[int, int, np.ndarray, np.ndarray] | None = None
+        self._cache: RowCache | None = None
 
     def close(self) -> None:
         self.src.close()
@@ -110,11 +149,7 @@ class RasterSource:
         data = self.src.read(self.bands, window=win, out_dtype="float32")
         mask = rasters.valid_mask(self.src, self.bands, win, data).astype(np.uint8)
         if self.aoi is not None:
-            from rasterio.features import geometry_mask
-
-            inside = geometry_mask(self.aoi, out_shape=mask.shape, invert=True,
-                                   transform=rasterio.windows.transform(win, self.src.transform))
-            mask |= inside.astype(np.uint8) << 1
+            mask |= aoi_inside(self.aoi, win, self.src.transform).astype(np.uint8) << 1
         else:
             mask |= 2
         return data, mask
@@ -122,19 +157,8 @@ class RasterSource:
     def read_rows(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
         """Rows [start, stop) of the output window (0 <= start < stop <= height), cached so that
         strips that overlap the previous one read only their new rows."""
-        cache = self._cache
-        if cache and cache[0] <= start < cache[1] and stop >= cache[1]:
-            keep = slice(start - cache[0], None)
-            if stop > cache[1]:
-                new_data, new_mask = self._read(cache[1], stop)
-                data = np.concatenate([cache[2][:, keep], new_data], axis=1)
-                mask = np.concatenate([cache[3][keep], new_mask], axis=0)
-            else:
-                data, mask = cache[2][:, keep], cache[3][keep]
-        else:
-            data, mask = self._read(start, stop)
-        self._cache = (start, stop, data, mask)
-        return data, mask
+        self._cache, arrays = cached_rows(self._cache, start, stop, self._read)
+        return arrays  # type: ignore[return-value]
 
     def strip(self, index: int, top: int, patch: int, left: int, canvas_width: int) -> Strip:
         """Canvas rows [top, top + patch), reflected beyond the raster (columns likewise)."""
@@ -142,8 +166,6 @@ class RasterSource:
         data, mask = self.read_rows(start, stop)
         pad_rows = (start - top, top + patch - stop)
         pad_cols = (left, canvas_width - left - self.width)
-        if any(pad_rows) or any(pad_cols):
-            data = np.pad(data, ((0, 0), pad_rows, pad_cols), mode="reflect")
-            mask = np.pad(mask, (pad_rows, pad_cols), mode="reflect")
+        data, mask = reflect((data, mask), pad_rows, pad_cols)
         return Strip(index, top, np.ascontiguousarray(data), (mask & 1).astype(bool),
                      mask == 3)

@@ -1,4 +1,5 @@
-"""`satseg predict`: classify a raster with a trained checkpoint, window by window."""
+"""`satseg predict`: classify a raster (or a multi-source model's sources and dates) with a
+trained checkpoint, window by window."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ from typing import Any
 
 from ..prediction.options import PredictJob as Job
 
-HELP = ("classify a raster with a trained model: class, confidence and probability GeoTIFFs "
-        "and an area summary")
+HELP = ("classify a raster (or several sources and dates) with a trained model: class, "
+        "confidence and probability GeoTIFFs and an area summary")
 
 
 def device(job: Job) -> str:
