@@ -1833,5 +1833,330 @@
         <source>Patches held in memory up to (MB, 0 = off):</source>
         <translation>Patchs gardés en mémoire jusqu’à (Mo, 0 = non) :</translation>
     </message>
+    <message>
+        <location filename="../satseg_plugin/core/source_jobs.py" line="40" />
+        <source>A source has no name: name every row of the Sources table (e.g. s1, s2, dem).</source>
+        <translation>Une source n'a pas de nom : nommez chaque ligne du tableau des sources (par ex. s1, s2, dem).</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/source_jobs.py" line="43" />
+        <source>'{name}' cannot name a source (the labels use it): choose another name, e.g. s1.</source>
+        <translation>« {name} » ne peut pas nommer une source (les étiquettes l'utilisent) : choisissez un autre nom, par ex. s1.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/source_jobs.py" line="47" />
+        <source>'{name}' is not a usable source name: use a letter, then letters, digits, '_' or '-' (at most 32), e.g. s1, s2, dem.</source>
+        <translation>« {name} » n'est pas un nom de source utilisable : une lettre, puis des lettres, chiffres, « _ » ou « - » (32 au plus), par ex. s1, s2, dem.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/source_jobs.py" line="52" />
+        <source>'images' is the primary image's row: name the other sources differently.</source>
+        <translation>« images » est la ligne de l'image principale : nommez autrement les autres sources.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/source_jobs.py" line="54" />
+        <source>Two sources are named '{name}': give each source its own name.</source>
+        <translation>Deux sources s'appellent « {name} » : donnez à chaque source son propre nom.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/source_jobs.py" line="76" />
+        <source>Source '{name}': {layers} layers but {dates} dates. Give one date per layer (YYYY-MM-DD, in the order of the layers), or clear the Dates cell to read them from the file names.</source>
+        <translation>Source « {name} » : {layers} couches mais {dates} dates. Donnez une date par couche (AAAA-MM-JJ, dans l'ordre des couches), ou videz la case Dates pour les lire dans les noms de fichiers.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/source_jobs.py" line="85" />
+        <source>Source '{name}': '{text}' is not a date: write dates as 2024-05-31.</source>
+        <translation>Source « {name} » : « {text} » n'est pas une date : écrivez les dates ainsi : 2024-05-31.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/source_jobs.py" line="109" />
+        <source>Source '{name}' has no layer: tick its raster layers, or remove the row.</source>
+        <translation>La source « {name} » n'a pas de couche : cochez ses couches raster, ou supprimez la ligne.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/source_jobs.py" line="128" />
+        <source>Source '{name}': no date for {layers} (none in the file name). Type the dates in the Dates cell: one per layer, YYYY-MM-DD, in the order of the layers.</source>
+        <translation>Source « {name} » : pas de date pour {layers} (aucune dans le nom du fichier). Saisissez les dates dans la case Dates : une par couche, AAAA-MM-JJ, dans l'ordre des couches.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/source_jobs.py" line="137" />
+        <source>Source '{name}': {first} and {second} have the same date {date}. Give one layer per date (mosaic same-day scenes first) or correct the dates.</source>
+        <translation>Source « {name} » : {first} et {second} ont la même date {date}. Donnez une couche par date (mosaïquez d'abord les scènes du même jour) ou corrigez les dates.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/source_jobs.py" line="162" />
+        <source>Source '{name}': tick its layers, one per date (at most {slots}).</source>
+        <translation>Source « {name} » : cochez ses couches, une par date ({slots} au plus).</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/source_jobs.py" line="165" />
+        <source>Source '{name}': choose its layer (the model was trained with it).</source>
+        <translation>Source « {name} » : choisissez sa couche (le modèle a été entraîné avec elle).</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/source_jobs.py" line="172" />
+        <source>Source '{name}': layer '{layer}' has {found} bands; the model expects {bands} ({names}) per date. Choose layers with the source's bands.</source>
+        <translation>Source « {name} » : la couche « {layer} » a {found} bandes ; le modèle en attend {bands} ({names}) par date. Choisissez des couches avec les bandes de la source.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/source_jobs.py" line="176" />
+        <source>Source '{name}': layer '{layer}' has {found} bands; the model expects {bands} ({names}). Choose a layer with the source's bands.</source>
+        <translation>Source « {name} » : la couche « {layer} » a {found} bandes ; le modèle en attend {bands} ({names}). Choisissez une couche avec les bandes de la source.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/source_jobs.py" line="182" />
+        <source>Source '{name}': {count} layers ticked; the model takes at most {slots} dates. Untick some.</source>
+        <translation>Source « {name} » : {count} couches cochées ; le modèle prend {slots} dates au plus. Décochez-en.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/source_jobs.py" line="211" />
+        <source>Choose the raster that sets the prediction grid (this model does not use the images source).</source>
+        <translation>Choisissez le raster qui fixe la grille de la prédiction (ce modèle n'utilise pas la source images).</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="142" />
+        <source>Sources</source>
+        <translation>Sources</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="320" />
+        <source>Other sources go with one primary image: tick one image, or tick 'The ticked images are the dates of one place' when they are a time series.</source>
+        <translation>Les autres sources vont avec une seule image principale : cochez une image, ou cochez « Les images cochées sont les dates d'un même lieu » si elles forment une série temporelle.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="434" />
+        <source>{name} ({n} dates)</source>
+        <translation>{name} ({n} dates)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="446" />
+        <source>Sources: {sources}</source>
+        <translation>Sources : {sources}</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/source_jobs.py" line="28" />
+        <source>{name} (1 band × {dates} dates)</source>
+        <translation>{name} (1 bande × {dates} dates)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/source_jobs.py" line="28" />
+        <source>{name} ({bands} bands × {dates} dates)</source>
+        <translation>{name} ({bands} bandes × {dates} dates)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/source_jobs.py" line="31" />
+        <source>{name} (1 band)</source>
+        <translation>{name} (1 bande)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/source_jobs.py" line="31" />
+        <source>{name} ({bands} bands)</source>
+        <translation>{name} ({bands} bandes)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/fusion_box.py" line="62" />
+        <source>default</source>
+        <translation>défaut</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/fusion_box.py" line="63" />
+        <source>Learning rate of this source's stream; empty: the encoder lr, else the lr</source>
+        <translation>Taux d'apprentissage du flux de cette source ; vide : celui de l'encodeur, sinon le taux général</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/fusion_box.py" line="70" />
+        <source>(the model's encoder)</source>
+        <translation>(l'encodeur du modèle)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/fusion_box.py" line="87" />
+        <source>Fusion of sources and dates</source>
+        <translation>Fusion des sources et des dates</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/fusion_box.py" line="98" />
+        <source>early: sources stacked as channels of one model; mid: one encoder per source, fused at every scale; late: one model per source, their decisions weighted</source>
+        <translation>early : sources empilées comme canaux d'un seul modèle ; mid : un encodeur par source, fusionnés à chaque échelle ; late : un modèle par source, leurs décisions pondérées</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/fusion_box.py" line="102" />
+        <source>How a time series is read: stack (dates as channels), utae (temporal attention), unet3d (3D convolutions)</source>
+        <translation>Lecture d'une série temporelle : stack (dates comme canaux), utae (attention temporelle), unet3d (convolutions 3D)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/fusion_box.py" line="116" />
+        <source>Fusion:</source>
+        <translation>Fusion :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/fusion_box.py" line="117" />
+        <source>Fusion method (mid):</source>
+        <translation>Méthode de fusion (mid) :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/fusion_box.py" line="118" />
+        <source>Dates:</source>
+        <translation>Dates :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/fusion_box.py" line="119" />
+        <source>Fusion lr (empty = lr):</source>
+        <translation>Taux de la fusion (vide = taux) :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/fusion_box.py" line="156" />
+        <source>Sources used</source>
+        <translation>Sources utilisées</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/fusion_box.py" line="156" />
+        <source>Encoder</source>
+        <translation>Encodeur</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/fusion_box.py" line="156" />
+        <source>Learning rate</source>
+        <translation>Taux d'apprentissage</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/fusion_box.py" line="185" />
+        <source>Tick at least one source the model uses (Fusion of sources and dates).</source>
+        <translation>Cochez au moins une source utilisée par le modèle (Fusion des sources et des dates).</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/fusion_box.py" line="252" />
+        <source>Off until a dataset is chosen: fusion applies to datasets of several sources or dates.</source>
+        <translation>Inactif tant qu'aucun jeu de données n'est choisi : la fusion s'applique aux jeux de données à plusieurs sources ou dates.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/fusion_box.py" line="255" />
+        <source>Off: the dataset has one source ({name}, one date). Extract it with more sources or dates (Extract patches ▸ Sources) to fuse them.</source>
+        <translation>Inactif : le jeu de données a une seule source ({name}, une date). Extrayez-le avec d'autres sources ou dates (Extraire des imagettes ▸ Sources) pour les fusionner.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/fusion_box.py" line="284" />
+        <source>'{text}' is not a learning rate: write a number such as 1e-4, or leave the field empty.</source>
+        <translation>« {text} » n'est pas un taux d'apprentissage : écrivez un nombre comme 1e-4, ou laissez le champ vide.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="113" />
+        <source>Sources of the model</source>
+        <translation>Sources du modèle</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_model.py" line="193" />
+        <source>Sources: {sources}; fusion {fusion}, dates {temporal}.</source>
+        <translation>Sources : {sources} ; fusion {fusion}, dates {temporal}.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_sources.py" line="39" />
+        <source>One layer per date, at most {slots}; their dates are read from the file names</source>
+        <translation>Une couche par date, {slots} au plus ; leurs dates sont lues dans les noms de fichiers</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_sources.py" line="127" />
+        <source>This model does not use the images source: the Raster above sets the grid of the prediction.</source>
+        <translation>Ce modèle n'utilise pas la source images : le raster ci-dessus fixe la grille de la prédiction.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/raster_layers_combo.py" line="25" />
+        <source>Tick one or more layers</source>
+        <translation>Cochez une ou plusieurs couches</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/sources_table.py" line="43" />
+        <source>auto</source>
+        <translation>auto</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/sources_table.py" line="43" />
+        <source>nearest</source>
+        <translation>plus proche voisin</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/sources_table.py" line="44" />
+        <source>bilinear</source>
+        <translation>bilinéaire</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/sources_table.py" line="44" />
+        <source>cubic</source>
+        <translation>cubique</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/sources_table.py" line="45" />
+        <source>average</source>
+        <translation>moyenne</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/sources_table.py" line="58" />
+        <source>Layers</source>
+        <translation>Couches</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/sources_table.py" line="58" />
+        <source>Dates</source>
+        <translation>Dates</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/sources_table.py" line="58" />
+        <source>Resampling</source>
+        <translation>Rééchantillonnage</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/sources_table.py" line="69" />
+        <source>The ticked images are the dates of one place (a time series), not tiles</source>
+        <translation>Les images cochées sont les dates d'un même lieu (une série temporelle), pas des tuiles</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/sources_table.py" line="73" />
+        <source>Add source</source>
+        <translation>Ajouter une source</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/sources_table.py" line="74" />
+        <source>Another sensor or date on the primary image's grid (e.g. Sentinel-1, a DEM)</source>
+        <translation>Un autre capteur ou une autre date sur la grille de l'image principale (par ex. Sentinel-1, un MNT)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/sources_table.py" line="101" />
+        <source>The primary image: the grid snaps to it. Tick its layers in the Images list.</source>
+        <translation>L'image principale : la grille s'aligne sur elle. Cochez ses couches dans la liste Images.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/sources_table.py" line="114" />
+        <source>(tick an image in the Images list)</source>
+        <translation>(cochez une image dans la liste Images)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/sources_table.py" line="184" />
+        <source>one date</source>
+        <translation>une date</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/sources_table.py" line="185" />
+        <source>One date per layer (YYYY-MM-DD), in the order of the layers; read from the file names, or typed. Leave empty to use the file names.</source>
+        <translation>Une date par couche (AAAA-MM-JJ), dans l'ordre des couches ; lues dans les noms de fichiers, ou saisies. Laissez vide pour utiliser les noms de fichiers.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/sources_table.py" line="196" />
+        <source>How the source is put on the primary grid; auto: nearest for class rasters, else bilinear</source>
+        <translation>Comment la source est posée sur la grille principale ; auto : plus proche voisin pour les rasters de classes, sinon bilinéaire</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="271" />
+        <source>Mid fusion</source>
+        <translation>La fusion mid</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="271" />
+        <source>A temporal network ({mode}) in early fusion</source>
+        <translation>Un réseau temporel ({mode}) en fusion early</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="274" />
+        <source>{what} decodes with a U-Net, not {model}: choose {fitting}, or late fusion.</source>
+        <translation>{what} décode avec un U-Net, pas avec {model} : choisissez {fitting}, ou la fusion late.</translation>
+    </message>
 </context>
 </TS>

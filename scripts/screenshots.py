@@ -5,8 +5,9 @@ the real dialogs filled in and run, grabbed with QWidget.grab().
     # or: SATSEG_ENGINE_PYTHON=$ENGINE_PY xvfb-run -a -s "-screen 0 1600x1000x24" \
     #       $QGIS_PY scripts/screenshots.py [--output-dir docs] [--work-dir DIR] [--keep]
 
-Writes settings-dialog, grid-dialog, extract-dialog, preview, train-dialog, predict-dialog and
-confidence-preview (.png). QGIS settings go to a throwaway profile inside the work folder.
+Writes settings-dialog, grid-dialog, extract-dialog, extract-sources, preview, train-dialog,
+predict-dialog and confidence-preview (.png). QGIS settings go to a throwaway profile inside the
+work folder.
 """
 
 from __future__ import annotations
@@ -182,6 +183,35 @@ def shot_grid_and_extract(iface: Iface, layers: dict, sample: Path, out: Path) -
     discard(extract, grid)
 
 
+def shot_extract_sources(iface: Iface, scene: QgsRasterLayer, work: Path, out: Path) -> None:
+    """The extraction dialog's Sources table: the scene, a three-date two-band series named by
+    date, and a one-band DEM (all cut from the scene with GDAL)."""
+    from osgeo import gdal
+
+    from satseg_plugin.gui.extract_dialog import ExtractDialog
+
+    folder = work / "sources"
+    folder.mkdir(exist_ok=True)
+    series = []
+    for date in ("2024-05-01", "2024-06-10", "2024-07-20"):
+        path = folder / f"s1_{date}.tif"
+        gdal.Translate(str(path), scene.source(), bandList=[1, 2])
+        series.append(QgsRasterLayer(str(path), f"s1_{date}"))
+    gdal.Translate(str(folder / "dem.tif"), scene.source(), bandList=[3])
+    dem = QgsRasterLayer(str(folder / "dem.tif"), "dem")
+    QgsProject.instance().addMapLayers([*series, dem])
+    dialog = ExtractDialog(iface)
+    dialog.set_images([scene])
+    dialog.sources.add_source("s1", series)
+    dialog.sources.add_source("dem", [dem], resampling="cubic")
+    dialog.resize(1240, 800)
+    dialog.show()
+    save(dialog.sources_box, out / "extract-sources.png")
+    dialog.dispose()
+    discard(dialog)
+    QgsProject.instance().removeMapLayers([layer.id() for layer in (*series, dem)])
+
+
 def shot_train(iface: Iface, dataset: Path, work: Path, out: Path) -> Path:
     """Grab the training dialog mid-run, let the run finish; returns the best checkpoint."""
     from satseg_plugin.gui.train_dialog import TrainDialog
@@ -333,6 +363,7 @@ def main() -> int:
         iface = Iface()
         shot_settings(python, out)
         shot_grid_and_extract(iface, layers, sample, out)
+        shot_extract_sources(iface, layers["scene"], work, out)
         checkpoint = shot_train(iface, dataset, work, out)
         shot_predict(iface, layers["scene"], checkpoint, work, out)
         project.removeAllMapLayers()

@@ -13,6 +13,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
+from .source_info import SourceSummary, dataset_sources
+
 SCHEMA = 1
 #: a preset value meaning "what `satseg models` reports as the default"
 ENGINE_DEFAULT = "@engine-default"
@@ -164,6 +166,8 @@ class DatasetSummary:
     band_names: List[str]
     classes: List[Dict[str, Any]]
     patches: Dict[str, int]
+    #: its sources, `images` first (one single-date `images` source for most datasets)
+    sources: List[SourceSummary] = field(default_factory=list)
 
     @property
     def class_colours(self) -> Dict[str, str]:
@@ -189,7 +193,8 @@ def read_dataset(folder: str) -> DatasetSummary:
                           band_names=[str(b) for b in data.get("band_names") or []],
                           classes=list(data.get("classes") or []),
                           patches={name: int((splits.get(name) or {}).get("patches") or 0)
-                                   for name in ("train", "validation", "test")})
+                                   for name in ("train", "validation", "test")},
+                          sources=dataset_sources(data))
 
 
 # -- metrics ----------------------------------------------------------------------------------

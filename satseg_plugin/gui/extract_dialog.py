@@ -1,8 +1,9 @@
 """The Extract patches dialog: a front end to `satseg extract` (then `satseg preview`).
 
-Image layer(s), a label layer (class raster, RGB colour mask, or polygons + class field), a grid
-layer (or a grid built on the fly), an output folder, optional bands and an editable class
-table. Run cuts the dataset; the dialog then shows its summary and a preview of sample patches.
+Image layer(s), other sources on the image's grid (other sensors, dates: the Sources table), a
+label layer (class raster, RGB colour mask, or polygons + class field), a grid layer (or a grid
+built on the fly), an output folder, optional bands and an editable class table. Run cuts the
+dataset; the dialog then shows its summary and a preview of sample patches.
 """
 
 from __future__ import annotations
@@ -40,10 +41,12 @@ from qgis.PyQt.QtWidgets import (
 from ..core import layers
 from ..core.engine_runner import RunState
 from ..core.layers import InputError
+from ..core.source_jobs import extract_sources
 from .class_table import ClassTable
 from .grid_options import GridOptions
 from .i18n import translate
 from .run_panel import RunPanel
+from .sources_table import SourcesTable
 
 #: label kind of a raster label layer -> its text
 RASTER_LABEL_KINDS = ("raster", "colour")
@@ -125,6 +128,7 @@ class ExtractDialog(QDialog):
         self.output.setStorageMode(QgsFileWidget.GetDirectory)
         self.overwrite = QCheckBox(translate("satseg", "Replace an existing dataset"))
         self.classes = ClassTable()
+        self.sources = SourcesTable()
 
         inputs = QGroupBox(translate("satseg", "Inputs"))
         form = QFormLayout(inputs)
@@ -135,6 +139,8 @@ class ExtractDialog(QDialog):
         form.addRow(translate("satseg", "Class field:"), self.label_field)
         form.addRow(translate("satseg", "Grid:"), self.grid)
         self.inputs_form = form
+        self.sources_box = QGroupBox(translate("satseg", "Sources"))
+        QVBoxLayout(self.sources_box).addWidget(self.sources)
         self.auto_grid_box = QGroupBox(translate("satseg", "Automatic grid"))
         QVBoxLayout(self.auto_grid_box).addWidget(self.grid_options)
         output_box = QGroupBox(translate("satseg", "Output"))
@@ -157,9 +163,12 @@ class ExtractDialog(QDialog):
         left.addWidget(self.auto_grid_box)
         left.addWidget(classes_box, 1)
         left.addWidget(output_box)
+        right = QVBoxLayout()
+        right.addWidget(self.sources_box)
+        right.addWidget(result_box, 1)
         columns = QHBoxLayout()
         columns.addLayout(left, 5)
-        columns.addWidget(result_box, 6)
+        columns.addLayout(right, 6)
 
         self.panel = RunPanel.for_dialog(self, iface, self.run, self._on_done, self._on_finished)
         layout = QVBoxLayout(self)
@@ -229,6 +238,7 @@ class ExtractDialog(QDialog):
             self.bands.clear()
             self.bands.addItems(names)
         self.grid_options.set_raster(first)
+        self.sources.set_primary_layers(images)
         if first is not None and not self.output.filePath():
             try:
                 source = layers.file_source(first)
@@ -298,9 +308,19 @@ class ExtractDialog(QDialog):
         job: Dict[str, Any] = {}
         paths = [layers.file_source(layer) for layer in images]
         kind = self.label_kind_value()
-        if len(paths) == 1:
+        rows = self.sources.rows()
+        if self.sources.primary_series():
+            job["sources"] = extract_sources(rows)
+        elif len(paths) == 1:
             job["image"] = paths[0]
+            if rows:
+                job["sources"] = extract_sources(rows)
         else:
+            if rows:
+                raise InputError(translate("satseg", "Other sources go with one primary "
+                                                     "image: tick one image, or tick 'The "
+                                                     "ticked images are the dates of one "
+                                                     "place' when they are a time series."))
             if kind != "vector":
                 raise InputError(translate("satseg", "Several images need polygon labels (one "
                                                      "vector layer for all images); with a "
@@ -409,6 +429,12 @@ def summary_html(summary: Dict[str, Any], classes: List[Dict[str, Any]]) -> str:
     per_split = " · ".join(f"{html.escape(text)} {splits.get(name, 0)}"
                            for name, text in layers.split_texts().items() if name)
     parts = [f"<p><b>{html.escape(patches)}</b>: {per_split}</p>"]
+    sources = summary.get("sources") or {}
+    if len(sources) > 1 or any(int(n or 0) > 1 for n in sources.values()):
+        names = [name if int(dates or 0) <= 1 else translate("satseg", "{name} ({n} dates)")
+                 .format(name=name, n=dates) for name, dates in sources.items()]
+        text = translate("satseg", "Sources: {sources}").format(sources=" · ".join(names))
+        parts.append(f"<p>{html.escape(text)}</p>")
     pixels = summary.get("classes") or {}
     total = sum(pixels.values()) or 1
     rows = []

@@ -5,7 +5,8 @@ against the raster, patch size, metrics), the area, the outputs and the options;
 the background and adds a layer group (classes styled with the model's names and colours,
 confidence ramped 0–1) and a summary. "Predict the current map view" is the quick look: the
 visible extent, fast settings, a temporary folder, layers replaced on each run. The confidence
-preview below the summary highlights where the model is unsure.
+preview below the summary highlights where the model is unsure. A model of several sources or
+dates gets one layer picker per source (PredictSources); its `images` layer is then the raster.
 """
 
 from __future__ import annotations
@@ -43,10 +44,12 @@ from qgis.PyQt.QtWidgets import (
 from ..core import layers, styling
 from ..core.engine_runner import RunState
 from ..core.layers import InputError
+from ..core.source_info import PRIMARY
 from .area_box import AreaBox, canvas_extent
 from .confidence_preview import ConfidencePreview
 from .i18n import translate
 from .predict_model import ModelPanel
+from .predict_sources import PredictSources
 from .predict_summary import SummaryPanel
 from .run_panel import RunPanel
 
@@ -97,7 +100,7 @@ class PredictDialog(QDialog):
         self.raster_file = QgsFileWidget()
         self.raster_file.setFilter(QgsProviderRegistry.instance().fileRasterFilters())
         self.raster_file.fileChanged.connect(self._raster_file_chosen)
-        raster_box = QGroupBox(translate("satseg", "Raster"))
+        self.raster_box = raster_box = QGroupBox(translate("satseg", "Raster"))
         raster_form = QFormLayout(raster_box)
         raster_form.addRow(self.source_radios["layer"], self.raster_combo)
         raster_form.addRow(self.source_radios["file"], self.raster_file)
@@ -105,6 +108,12 @@ class PredictDialog(QDialog):
         self.model = ModelPanel()
         model_box = QGroupBox(translate("satseg", "Model"))
         QVBoxLayout(model_box).addWidget(self.model)
+        self.sources = PredictSources()
+        self.sources.changed.connect(self._raster_changed)
+        self.sources_box = QGroupBox(translate("satseg", "Sources of the model"))
+        QVBoxLayout(self.sources_box).addWidget(self.sources)
+        self.sources_box.setVisible(False)
+        self.model.header_changed.connect(self._header_changed)
 
         self.area = AreaBox(iface)
         area_box = QGroupBox(translate("satseg", "Area"))
@@ -162,6 +171,7 @@ class PredictDialog(QDialog):
         left = QVBoxLayout()
         left.addWidget(raster_box)
         left.addWidget(model_box)
+        left.addWidget(self.sources_box)
         left.addWidget(area_box)
         settings_row = QHBoxLayout()
         settings_row.addWidget(options_box)
@@ -194,8 +204,15 @@ class PredictDialog(QDialog):
     def raster_source(self) -> str:
         return "file" if self.source_radios["file"].isChecked() else "layer"
 
+    def primary_from_sources(self) -> bool:
+        """The model takes several sources, `images` among them: its layer is the raster."""
+        return self.sources.has_primary()
+
     def raster_layer(self) -> Optional[QgsRasterLayer]:
-        """The chosen raster as a layer (a file is opened, not added to the project)."""
+        """The chosen raster as a layer (a file is opened, not added to the project); for a
+        model of several sources, the first layer of its `images` source."""
+        if self.primary_from_sources():
+            return self.sources.primary_layer()
         if self.raster_source() == "layer":
             layer = self.raster_combo.currentLayer()
             return layer if isinstance(layer, QgsRasterLayer) else None
@@ -229,18 +246,42 @@ class PredictDialog(QDialog):
         self._auto_output = {"dir": folder, "name": stem}
 
     def _raster_path(self, layer: QgsRasterLayer) -> str:
-        if self.raster_source() == "file":
+        if self.raster_source() == "file" and not self.primary_from_sources():
             return os.path.abspath(self.raster_file.filePath().strip())
         return layers.file_source(layer)
 
+    def _header_changed(self, header: Dict[str, Any]) -> None:
+        """A model of several sources gets a layer picker per source; others the raster."""
+        raster = self.raster_layer()
+        sources = self.model.sources()
+        self.sources.set_sources(sources)
+        self.sources_box.setVisible(bool(sources))
+        self.raster_box.setVisible(not self.primary_from_sources())
+        primary = self.sources.rows.get(PRIMARY)
+        if primary is not None and raster is not None and not primary.source.temporal:
+            primary.set_layers([raster])  # the raster chosen before stays the images layer
+        self._raster_changed()
+
     # -- the job ------------------------------------------------------------------------------
+    def input_keys(self) -> Dict[str, Any]:
+        """`raster` (and `sources` for a model of several sources); InputError says what is
+        missing or does not fit the model."""
+        grid = None
+        if not self.primary_from_sources():
+            layer = self.raster_layer()
+            if layer is None:
+                raise InputError(translate("satseg", "Choose the raster to classify (a map "
+                                                     "layer or a file GDAL reads)."))
+            grid = self._raster_path(layer)
+        if not self.sources.sources:
+            return {"raster": grid}
+        return self.sources.keys(grid)
+
     def job(self) -> Dict[str, Any]:
         """The `satseg predict` job of the dialog's state; InputError says what is missing."""
+        keys = self.input_keys()
         layer = self.raster_layer()
-        if layer is None:
-            raise InputError(translate("satseg", "Choose the raster to classify (a map layer "
-                                                 "or a file GDAL reads)."))
-        raster = self._raster_path(layer)
+        raster = primary_file(keys)
         checkpoint = self.model.path()
         if not checkpoint:
             raise InputError(translate("satseg", "Choose the model (a .pt file written by "
@@ -250,7 +291,7 @@ class PredictDialog(QDialog):
                              .format(path=checkpoint))
         stem = os.path.splitext(os.path.basename(raster))[0]
         job: Dict[str, Any] = {
-            "raster": raster, "checkpoint": os.path.abspath(checkpoint),
+            **keys, "checkpoint": os.path.abspath(checkpoint),
             "output_dir": os.path.abspath(self.output_dir.filePath().strip()
                                           or os.path.dirname(raster)),
             "name": self.name.text().strip() or stem,
@@ -274,7 +315,7 @@ class PredictDialog(QDialog):
         if not self._quick_dir or not os.path.isdir(self._quick_dir):
             self._quick_dir = tempfile.mkdtemp(prefix="satseg-view-")
         job["output_dir"] = self._quick_dir
-        job["name"] = f"{os.path.splitext(os.path.basename(job['raster']))[0]}_view"
+        job["name"] = f"{os.path.splitext(os.path.basename(primary_file(job)))[0]}_view"
         return job
 
     # -- running ------------------------------------------------------------------------------
@@ -350,6 +391,11 @@ class PredictDialog(QDialog):
         """Remove the rectangle tool and restore a previewed layer."""
         self.area.dispose()
         self.preview.dispose()
+
+
+def primary_file(job: Dict[str, Any]) -> str:
+    """The raster a predict job's grid comes from: `raster`, else the first `images` file."""
+    return str(job.get("raster") or job["sources"]["images"][0])
 
 
 def output_paths(job: Dict[str, Any]) -> Dict[str, str]:

@@ -2,7 +2,8 @@
 
 QGIS cannot load torch, so the header is read by the engine (`satseg inspect CHECKPOINT`) through
 an EngineRunner: classes with their colours, the bands the model expects (checked against the
-chosen raster at once), patch size, task and training metrics.
+chosen raster at once; for a model of several sources or dates, the sources it takes), patch
+size, task and training metrics.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from qgis.PyQt.QtWidgets import (
 
 from ..core import layers, settings
 from ..core.engine_runner import EngineRunner, RunFailure
+from ..core.source_info import SourceSummary, header_sources
+from ..core.source_jobs import source_text
 from .i18n import translate
 
 SWATCH_PX = 14
@@ -47,6 +50,8 @@ class ModelPanel(QWidget):
 
     #: the header was read (the inspect summary)
     header_loaded = pyqtSignal(dict)
+    #: the header shown changed (the inspect summary; {} when none is shown)
+    header_changed = pyqtSignal(dict)
     #: reading the header ended, successfully or not (the message shown, "" on success)
     inspect_finished = pyqtSignal(str)
 
@@ -78,7 +83,7 @@ class ModelPanel(QWidget):
         layout.addWidget(self.bands)
         layout.addWidget(self.classes)
         layout.addWidget(self.metrics)
-        self._show_header({})
+        self.show_header({})
 
     # -- the checkpoint ---------------------------------------------------------------------
     def path(self) -> str:
@@ -94,7 +99,7 @@ class ModelPanel(QWidget):
     def inspect(self, path: str) -> None:
         """Run `satseg inspect` on `path` (returns at once; `inspect_finished` follows)."""
         self.cancel()
-        self._show_header({})
+        self.show_header({})
         path = path.strip()
         if not path:
             self.inspect_finished.emit("")
@@ -114,7 +119,7 @@ class ModelPanel(QWidget):
     def _inspected(self, runner: EngineRunner, summary: dict) -> None:
         if runner is not self.runner:
             return
-        self._show_header(summary)
+        self.show_header(summary)
         self.header_loaded.emit(summary)
         self.inspect_finished.emit("")
 
@@ -135,11 +140,16 @@ class ModelPanel(QWidget):
 
     def band_mismatch(self) -> bool:
         expected = self.header.get("in_channels")
-        return bool(expected and self._raster_bands is not None
+        return bool(expected and self._raster_bands is not None and not self.sources()
                     and int(expected) != self._raster_bands)
 
+    def sources(self) -> List[SourceSummary]:
+        """The model's sources when it takes several sources or dates ([]: one raster)."""
+        return header_sources(self.header)
+
     # -- display ----------------------------------------------------------------------------
-    def _show_header(self, header: Dict[str, Any]) -> None:
+    def show_header(self, header: Dict[str, Any]) -> None:
+        """Show a header (an inspect summary; {}: none)."""
         self.header = dict(header)
         self.classes.setRowCount(0)
         if not header:
@@ -148,6 +158,7 @@ class ModelPanel(QWidget):
             self.metrics.setText("")
             self.classes.setVisible(False)
             self._show_bands()
+            self.header_changed.emit(self.header)
             return
         architecture = header.get("architecture") or "?"
         if header.get("encoder"):
@@ -172,9 +183,19 @@ class ModelPanel(QWidget):
         fit_rows(self.classes)
         self.metrics.setText(metrics_text(header.get("metrics") or {}))
         self._show_bands()
+        self.header_changed.emit(self.header)
 
     def _show_bands(self) -> None:
         expected = self.header.get("in_channels")
+        sources = self.sources()
+        if sources:
+            fusion = self.header.get("multisource") or {}
+            text = translate("satseg", "Sources: {sources}; fusion {fusion}, dates {temporal}."
+                             ).format(sources=", ".join(source_text(s) for s in sources),
+                                      fusion=fusion.get("fusion") or "-",
+                                      temporal=fusion.get("temporal") or "-")
+            self.bands.setText(html.escape(text))
+            return
         if not expected:
             self.bands.setText("")
             return

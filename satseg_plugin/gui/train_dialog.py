@@ -1,9 +1,10 @@
 """The Train dialog: a front end to `satseg train` (models from `satseg models`).
 
-Dataset folder (its summary from dataset.json), presets, the training options (TrainForm),
-output folder with "Resume" from a last.pt left there, job files (save / load JSON that
-`satseg train --config` accepts), Start / Cancel, live charts with an ETA, and at the end the
-run's files with "Use best model for prediction".
+Dataset folder (its summary from dataset.json), presets, the training options (TrainForm), the
+fusion of several sources or dates when the dataset has them (FusionBox), output folder with
+"Resume" from a last.pt left there, job files (save / load JSON that `satseg train --config`
+accepts), Start / Cancel, live charts with an ETA, and at the end the run's files with "Use best
+model for prediction".
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ from qgis.PyQt.QtWidgets import (
 from ..core import settings, train_job
 from ..core.engine_runner import EngineRunner, RunFailure, RunState
 from ..core.layers import InputError
+from ..core.source_info import architectures_for, is_fusion_key, is_multisource
+from ..core.source_jobs import source_text
+from .fusion_box import FusionBox
 from .i18n import translate
 from .run_panel import RunPanel
 from .train_form import TrainForm
@@ -85,6 +89,7 @@ class TrainDialog(QDialog):
             self.preset.addItem(text, name)
         self.preset.activated.connect(lambda _i: self.apply_preset(self.preset.currentData()))
         self.form = TrainForm()
+        self.fusion = FusionBox()
         self.output = QgsFileWidget()
         self.output.setStorageMode(QgsFileWidget.GetDirectory)
         self.output.fileChanged.connect(lambda _path: self.refresh_resume())
@@ -115,6 +120,7 @@ class TrainDialog(QDialog):
         options_layout.setContentsMargins(0, 0, 4, 0)
         options_layout.addWidget(data_box)
         options_layout.addWidget(self.form)
+        options_layout.addWidget(self.fusion)
         options_layout.addWidget(output_box)
         options_layout.addStretch(1)
         scroll = QScrollArea()
@@ -158,6 +164,7 @@ class TrainDialog(QDialog):
         MODELS_CACHE[self.models_runner.engine_python] = dict(summary)
         self.models = dict(summary)
         self.form.set_models(summary)
+        self.fusion.set_models(summary)
         self.models_loaded.emit(self.models)
 
     def _models_failed(self, failure: RunFailure) -> None:
@@ -170,6 +177,7 @@ class TrainDialog(QDialog):
         """Read the dataset's summary (dataset.json) and show it."""
         folder = self.dataset.filePath().strip()
         self.dataset_info = None
+        self.fusion.set_sources([])
         if not folder:
             self.dataset_summary.setText(translate("satseg", "Choose a folder written by "
                                                              "Extract patches."))
@@ -181,6 +189,7 @@ class TrainDialog(QDialog):
                 html.escape(self._dataset_problem(folder, exc))))
             return
         self.dataset_summary.setText(dataset_html(self.dataset_info))
+        self.fusion.set_sources(self.dataset_info.sources)
         if not self.output.filePath().strip():
             self.output.setFilePath(os.path.join(folder, "training"))
 
@@ -224,6 +233,10 @@ class TrainDialog(QDialog):
             raise InputError(translate("satseg", "Choose the output folder (checkpoints, "
                                                  "metrics and plots go there)."))
         values = self.form.values()
+        fusion = self.fusion.values()
+        if fusion:  # the Fusion group's keys replace any loaded ones
+            values = {k: v for k, v in values.items() if not is_fusion_key(k)}
+            values.update(fusion)
         self._check(values)
         job = train_job.unflatten({k: v for k, v in values.items() if k not in OWN_KEYS})
         job = {"dataset": os.path.abspath(folder), "output_dir": os.path.abspath(output), **job}
@@ -252,6 +265,15 @@ class TrainDialog(QDialog):
                                                  "this dataset's are {have} px. Choose another "
                                                  "architecture or extract larger patches.")
                              .format(model=architecture, need=need, have=have))
+        need = self.fusion.stream_network()
+        fitting = architectures_for(self.form.architectures, need) if need else []
+        if need and architecture not in fitting:
+            what = (translate("satseg", "Mid fusion") if need == "mid_fusion" else
+                    translate("satseg", "A temporal network ({mode}) in early fusion").format(
+                        mode=values.get("model.temporal")))
+            raise InputError(translate("satseg", "{what} decodes with a U-Net, not {model}: "
+                                                 "choose {fitting}, or late fusion.").format(
+                what=what, model=architecture, fitting=" or ".join(fitting)))
         epochs = int(values["epochs"])
         for key, text in (("schedule.warmup_epochs", translate("satseg", "Warm-up epochs")),
                           ("optim.freeze_encoder_epochs",
@@ -271,6 +293,9 @@ class TrainDialog(QDialog):
         self.output.setFilePath(str(job.get("output_dir") or ""))
         self.form.extra = {}
         flat = train_job.flatten({k: v for k, v in job.items() if k not in OWN_KEYS})
+        if self.fusion.active():
+            self.fusion.set_values({k: v for k, v in flat.items() if is_fusion_key(k)})
+            flat = {k: v for k, v in flat.items() if not is_fusion_key(k)}
         unknown = self.form.set_values(flat)
         self.refresh_resume()
         self.resume.setChecked(bool(job.get("resume")) and self.resume.isEnabled())
@@ -417,4 +442,7 @@ def dataset_html(info: train_job.DatasetSummary) -> str:
                                                                    classes=swatches),
              translate("satseg", "{n} bands: {bands}").format(n=len(info.band_names),
                                                                bands=html.escape(bands))]
+    if is_multisource(info.sources):
+        lines.append(translate("satseg", "Sources: {sources}").format(sources=html.escape(
+            ", ".join(source_text(s) for s in info.sources))))
     return "<br>".join(lines)

@@ -1,7 +1,8 @@
 """Plugin tests run in a real headless QGIS (pytest-qgis) with the real engine interpreter.
 
 Shared fixtures: the engine (`engine_python`, `engine`), sample data made once per session by
-the real engine (`sample_scene`, `sample_dataset`: read them, never write into them), layers
+the real engine (`sample_scene`, `sample_dataset`, and `source_rasters`: other sources and
+dates cut from the sample scene; read them, never write into them), layers
 loaded into the project and removed afterwards (`add_layers`), and QGIS settings restored after
 a test (`saved_settings`, `use_engine`).
 """
@@ -163,3 +164,25 @@ def use_engine(qgis_app, engine_python, saved_settings) -> str:
 
     settings.set_engine_python(engine_python)
     return engine_python
+
+
+#: file name of a dated two-band "radar" raster -> the date in its name (three spellings)
+S1_FILES = {"s1_2024-07-20.tif": "2024-07-20", "s1_20240501.tif": "2024-05-01",
+            "s1_2024_06_10.tif": "2024-06-10", "s1_2024-08-30.tif": "2024-08-30"}
+
+
+@pytest.fixture(scope="session")
+def source_rasters(tmp_path_factory, sample_dataset) -> Path:
+    """Rasters of other sources, cut from the 256-px sample scene with GDAL: two-band "radar"
+    rasters of four dates (S1_FILES), a one-band dem.tif, and two dated copies of the scene
+    (scene_2023-08-01.tif, scene_2023-06-15.tif)."""
+    from osgeo import gdal
+
+    out = tmp_path_factory.mktemp("sources")
+    scene = str(sample_dataset / "scene.tif")
+    for name in S1_FILES:
+        gdal.Translate(str(out / name), scene, bandList=[1, 2])
+    gdal.Translate(str(out / "dem.tif"), scene, bandList=[3])
+    for name in ("scene_2023-08-01.tif", "scene_2023-06-15.tif"):
+        gdal.Translate(str(out / name), scene)
+    return out

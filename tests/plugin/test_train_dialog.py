@@ -14,6 +14,7 @@ from qgis.PyQt.QtGui import QColor
 from conftest import run_dialog
 from satseg_plugin.core import settings, train_job
 from satseg_plugin.core.engine_runner import RunState
+from satseg_plugin.core.source_info import FUSION_KEYS
 from satseg_plugin.gui.train_dialog import MODELS_CACHE, TrainDialog
 
 RUN_TIMEOUT_MS = 120000
@@ -22,9 +23,10 @@ TINY = {"model.architecture": "custom_unet", "model.depth": 2, "model.base_width
         "epochs": 2, "batch_size": 4, "data.num_workers": 0, "data.steps_per_epoch": 0,
         "augment.enabled": False, "schedule.warmup_epochs": 0, "early_stopping.patience": 0,
         "device": "cpu"}
-#: engine keys the form has no widget for: passed through from loaded files untouched
+#: engine keys the form has no widget for: passed through from loaded files untouched (the
+#: fusion keys have widgets only for a dataset of several sources or dates: test_train_fusion)
 PASS_THROUGH = {"schema", "dataset", "output_dir", "resume", "log_every_steps",
-                "model.encoder_weights", "data.source"}
+                "model.encoder_weights", "data.source", *FUSION_KEYS}
 
 
 def engine_started(engine_python: str, config: Path) -> dict:
