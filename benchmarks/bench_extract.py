@@ -21,11 +21,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from measure import measure
 
 BANDS = 10
 
@@ -81,19 +82,6 @@ with rasterio.open(image) as src, rasterio.open(labels) as lab:
 print(json.dumps({"patches": len(cells), "bad_shapes": bad,
                   "seconds": time.monotonic() - start}))
 '''
-
-
-def measure(cmd: list[str]) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS in MiB (the process and its waited-for children), stdout."""
-    start = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    out = proc.stdout.read()
-    err = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise SystemExit(f"{cmd[:4]} failed ({proc.returncode}):\n{err[-3000:]}")
-    return time.monotonic() - start, usage.ru_maxrss / 1024, out
 
 
 def run_satseg(tmp: Path, image: Path, labels: Path, args: argparse.Namespace, workers: int,
