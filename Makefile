@@ -14,12 +14,13 @@ ENV_FILE := build/env.sh
 LRELEASE := $(shell command -v lrelease || echo /usr/lib/qt5/bin/lrelease)
 PLUGIN_SOURCES = $(shell find satseg_plugin -name '*.py' | sort)
 
-.PHONY: help setup system-packages demo test test-engine test-plugin lint package deploy \
+.PHONY: help setup system-packages demo demo-fusion test test-engine test-plugin lint package deploy \
         transup transcompile clean screenshots
 
 help:
 	@echo "make demo     set up everything, then run the main job on generated sample data"
 	@echo "make test     run every test (engine and plugin, headless)"
+	@echo "make demo-fusion  the same with two sensors and six dates (a fused model)"
 	@echo "make setup | lint | package | deploy | transup | transcompile | screenshots | clean"
 
 ## setup: Debian packages (QGIS, Xvfb, Qt tools), the engine environment, the QGIS test environment
@@ -43,6 +44,11 @@ system-packages:
 ## demo: the main job on generated data (grows with each issue until grid → extract → train → predict)
 demo: setup
 	@source $(ENV_FILE); bash scripts/demo.sh "$$ENGINE_PY" "$(DEMO_DIR)"
+
+## demo-fusion: optical time series + radar → fused model → prediction → evaluation
+DEMO_FUSION_DIR ?= demo-fusion-output
+demo-fusion: setup
+	@source $(ENV_FILE); bash scripts/demo_fusion.sh "$$ENGINE_PY" "$(DEMO_FUSION_DIR)"
 
 ## test: every test, headless
 test: setup test-engine test-plugin
@@ -79,5 +85,5 @@ transcompile:
 	@for ts in i18n/*.ts; do $(LRELEASE) -silent "$$ts" -qm "$${ts%.ts}.qm"; done
 
 clean:
-	rm -rf build dist $(DEMO_DIR) i18n/*.qm
+	rm -rf build dist $(DEMO_DIR) $(DEMO_FUSION_DIR) i18n/*.qm
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
