@@ -30,9 +30,11 @@ CUSTOM_UNET = "custom_unet"
 
 # -- the custom U-Net ------------------------------------------------------------------------
 
-def _double_conv(in_ch: int, out_ch: int, dropout: float) -> nn.Sequential:
+def double_conv(in_ch: int, out_ch: int, dropout: float, stride: int = 1) -> nn.Sequential:
+    """Two 3×3 convolutions with batch norm and ReLU (the first one strided), then dropout."""
     layers: list[nn.Module] = [
-        nn.Conv2d(in_ch, out_ch, 3, padding=1, bias=False), nn.BatchNorm2d(out_ch),
+        nn.Conv2d(in_ch, out_ch, 3, stride=stride, padding=1, bias=False),
+        nn.BatchNorm2d(out_ch),
         nn.ReLU(inplace=True),
         nn.Conv2d(out_ch, out_ch, 3, padding=1, bias=False), nn.BatchNorm2d(out_ch),
         nn.ReLU(inplace=True)]
@@ -57,7 +59,7 @@ class CustomUNet(nn.Module):
         previous = in_channels
         for level, width in enumerate(widths):
             # dropout in the deeper half only, as in the original network
-            self.encoder.append(_double_conv(previous, width, dropout if level >= depth // 2
+            self.encoder.append(double_conv(previous, width, dropout if level >= depth // 2
                                              else 0.0))
             previous = width
         self.pool = nn.MaxPool2d(2)
@@ -65,7 +67,7 @@ class CustomUNet(nn.Module):
         self.decoder = nn.ModuleList()
         for level in reversed(range(depth)):
             self.up.append(nn.ConvTranspose2d(widths[level + 1], widths[level], 2, stride=2))
-            self.decoder.append(_double_conv(widths[level] * 2, widths[level], 0.0))
+            self.decoder.append(double_conv(widths[level] * 2, widths[level], 0.0))
         self.head = nn.Conv2d(widths[0], out_channels, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

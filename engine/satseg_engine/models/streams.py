@@ -31,18 +31,6 @@ STAGES = 6
 STRIDE = 32
 
 
-def _down_block(in_ch: int, out_ch: int, dropout: float) -> nn.Sequential:
-    """Halve H and W (strided 3×3 convolution), then one more 3×3 convolution."""
-    layers: list[nn.Module] = [
-        nn.Conv2d(in_ch, out_ch, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(out_ch),
-        nn.ReLU(inplace=True),
-        nn.Conv2d(out_ch, out_ch, 3, padding=1, bias=False), nn.BatchNorm2d(out_ch),
-        nn.ReLU(inplace=True)]
-    if dropout > 0:
-        layers.append(nn.Dropout2d(dropout))
-    return nn.Sequential(*layers)
-
-
 class ConvEncoder(nn.Module):
     """Small encoder: five strided double-convolution blocks of widths w, 2w, 4w, 8w, 16w
     (dropout in the deeper three, as the custom U-Net). Returns [input, stride 2, ..., 32]."""
@@ -54,7 +42,8 @@ class ConvEncoder(nn.Module):
         previous = in_channels
         self.blocks = nn.ModuleList()
         for level, width in enumerate(widths):
-            self.blocks.append(_down_block(previous, width, dropout if level >= 2 else 0.0))
+            self.blocks.append(registry.double_conv(previous, width, dropout if level >= 2 else 0.0,
+                                                    stride=2))
             previous = width
 
     def forward(self, x: torch.Tensor) -> list[torch.Tensor]:
