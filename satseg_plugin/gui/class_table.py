@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from qgis.gui import QgsColorButton
 from qgis.PyQt.QtGui import QColor
@@ -25,6 +25,20 @@ VALUE, NAME, COLOUR = range(3)
 IGNORE_VALUE = 255
 
 
+
+def add_remove_row(add_text: str, add: Callable[[], Any], remove: Callable[[], Any]
+                   ) -> Tuple[QPushButton, QPushButton, QHBoxLayout]:
+    """The "Add …" / "Remove selected" buttons under an editable table, left-aligned."""
+    add_button = QPushButton(add_text)
+    add_button.clicked.connect(lambda: add())
+    remove_button = QPushButton(translate("satseg", "Remove selected"))
+    remove_button.clicked.connect(lambda: remove())
+    row = QHBoxLayout()
+    row.addWidget(add_button)
+    row.addWidget(remove_button)
+    row.addStretch(1)
+    return add_button, remove_button, row
+
 class ClassTable(QWidget):
     """Rows of (value 0–254, name, colour); `classes()` checks them and returns job dicts."""
 
@@ -41,14 +55,8 @@ class ClassTable(QWidget):
         self.table.setColumnWidth(COLOUR, 90)
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.add_button = QPushButton(translate("satseg", "Add class"))
-        self.add_button.clicked.connect(lambda: self.add_row())
-        self.remove_button = QPushButton(translate("satseg", "Remove selected"))
-        self.remove_button.clicked.connect(self.remove_selected)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.add_button)
-        buttons.addWidget(self.remove_button)
-        buttons.addStretch(1)
+        self.add_button, self.remove_button, buttons = add_remove_row(
+            translate("satseg", "Add class"), lambda: self.add_row(), self.remove_selected)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table, 1)

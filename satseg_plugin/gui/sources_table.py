@@ -17,11 +17,9 @@ from qgis.PyQt.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
-    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -32,6 +30,7 @@ from ..core import layers as layer_files
 from ..core.layers import InputError
 from ..core.source_info import PRIMARY
 from ..core.source_jobs import SourceRow, auto_dates, dates_text, parse_dates
+from .class_table import add_remove_row
 from .i18n import translate
 from .raster_layers_combo import RasterLayersCombo
 
@@ -70,16 +69,10 @@ class SourcesTable(QWidget):
                                                     "place (a time series), not tiles"))
         self.series.setVisible(False)
         self.series.toggled.connect(lambda _on: self._primary_changed())
-        self.add_button = QPushButton(translate("satseg", "Add source"))
+        self.add_button, self.remove_button, buttons = add_remove_row(
+            translate("satseg", "Add source"), lambda: self.add_source(), self.remove_selected)
         self.add_button.setToolTip(translate("satseg", "Another sensor or date on the primary "
                                                        "image's grid (e.g. Sentinel-1, a DEM)"))
-        self.add_button.clicked.connect(lambda: self.add_source())
-        self.remove_button = QPushButton(translate("satseg", "Remove selected"))
-        self.remove_button.clicked.connect(self.remove_selected)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.add_button)
-        buttons.addWidget(self.remove_button)
-        buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table)
