@@ -17,7 +17,7 @@ from typing import Any
 from ..core.errors import SatsegError
 from ..geo import align, dates, rasters
 from .options import PRIMARY, ExtractJob, SourceOptions
-from .sources import SourceInfo, check_source_name, slot_band_names
+from .sources import SourceInfo, check_source_name
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,15 +41,14 @@ class SourcePlan:
 
     @property
     def temporal(self) -> bool:
-        return len(self.dates) > 0
+        return self.info().temporal
 
     @property
     def slots(self) -> int:
-        return max(1, len(self.dates))
+        return self.info().slots
 
     def patch_band_names(self) -> list[str]:
-        return slot_band_names(self.dates, self.band_names) if self.temporal else \
-            list(self.band_names)
+        return self.info().patch_band_names()
 
     def info(self, statistics: tuple[dict[str, Any], ...] = ()) -> SourceInfo:
         return SourceInfo(name=self.name, band_names=self.band_names, dates=self.dates,
