@@ -25,19 +25,47 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-DEFAULT_ENGINE_PYTHON = "/root/.cache/satseg/engine-a22f092b2da7/bin/python"
 ENGINE_TIMEOUT_S = 180
 #: files a vector layer is read from (anything else opens as a raster)
 VECTOR_SUFFIXES = (".gpkg", ".shp", ".geojson")
+#: written by `make setup`: ENGINE_PY=... (the engine interpreter of this checkout)
+ENV_FILE = REPO / "build" / "env.sh"
+
+
+def parts_required() -> bool:
+    """Under `make test` (SATSEG_REQUIRE_ENGINE=1) and in CI (CI=true) a missing part that
+    setup should have built is a failure, never a skip."""
+    return (os.environ.get("SATSEG_REQUIRE_ENGINE") == "1"
+            or os.environ.get("CI", "").lower() in ("1", "true", "yes"))
+
+
+def missing_part(reason: str) -> None:
+    """Fail under make test / CI, skip when a developer runs pytest by hand without setup."""
+    if parts_required():
+        pytest.fail(f"{reason} (make test and CI require it: run `make setup`)", pytrace=False)
+    pytest.skip(reason)
+
+
+def configured_engine_python() -> str | None:
+    """SATSEG_ENGINE_PYTHON, else ENGINE_PY from build/env.sh, else None."""
+    path = os.environ.get("SATSEG_ENGINE_PYTHON")
+    if path:
+        return path
+    if ENV_FILE.is_file():
+        for line in ENV_FILE.read_text(encoding="utf-8").splitlines():
+            if line.startswith("ENGINE_PY="):
+                return line.split("=", 1)[1].strip().strip("'\"")
+    return None
 
 
 @pytest.fixture(scope="session")
 def engine_python() -> str:
-    """The engine interpreter (SATSEG_ENGINE_PYTHON, else the cached engine environment)."""
-    path = os.environ.get("SATSEG_ENGINE_PYTHON") or DEFAULT_ENGINE_PYTHON
-    if not os.path.isfile(path):
-        pytest.skip(f"no engine interpreter at {path}: build one with scripts/engine-env.sh "
-                    f"and set SATSEG_ENGINE_PYTHON to its bin/python")
+    """The engine interpreter (SATSEG_ENGINE_PYTHON, else build/env.sh's ENGINE_PY)."""
+    path = configured_engine_python()
+    if not path or not os.path.isfile(path):
+        missing_part(f"no engine interpreter at {path or 'SATSEG_ENGINE_PYTHON/build/env.sh'}: "
+                     "build one with `make setup` or scripts/engine-env.sh and set "
+                     "SATSEG_ENGINE_PYTHON to its bin/python")
     return path
 
 

@@ -8,7 +8,7 @@ from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtWidgets import QAction, QDockWidget, QMenu, QToolBar
 
 import satseg_plugin
-from conftest import flush
+from conftest import flush, missing_part
 from satseg_plugin import plugin as plugin_module
 from satseg_plugin.core import settings
 from satseg_plugin.core.engine_runner import EngineRunner, RunState
@@ -141,7 +141,7 @@ def test_french_translation_is_installed_and_removed(qgis_app):
     from satseg_plugin.paths import i18n_path
 
     if not i18n_path("satseg_fr.qm").is_file():
-        pytest.skip("i18n/satseg_fr.qm is not compiled (run `make transcompile`)")
+        missing_part("i18n/satseg_fr.qm is not compiled (run `make transcompile`)")
     translator = install_translator("fr")
     try:
         assert translate("satseg", "Train…") == "Entraîner…"
