@@ -160,8 +160,14 @@ CLASS_WEIGHTINGS: dict[str, Callable[[np.ndarray], np.ndarray] | None] = {
 
 
 def class_weights_from_counts(method: str, counts: Sequence[float]) -> torch.Tensor | None:
-    """Weights per class index (mean 1 over present classes), or None for "none".
+    """Weights per class index, or None for "none".
 
+    * inverse: 1 / frequency, scaled to a mean of 1 over the classes present;
+    * median: median frequency / frequency (SegNet's median frequency balancing): the class of
+      median frequency weighs 1, rarer classes more, commoner ones less.
+
+    The two differ only by a factor, which a weighted-mean cross-entropy cancels; it matters
+    where a weighted term is summed with an unweighted one (dice_ce, combo).
     Classes with no pixel get weight 0 (they cannot be learnt from this split anyway).
     """
     if method not in CLASS_WEIGHTINGS:
@@ -175,8 +181,8 @@ def class_weights_from_counts(method: str, counts: Sequence[float]) -> torch.Ten
     if total <= 0:
         return None
     weights = function(counts_array / total)
-    present = weights > 0
-    weights = weights / weights[present].mean()
+    if method == "inverse":
+        weights = weights / weights[weights > 0].mean()
     return torch.tensor(weights, dtype=torch.float32)
 
 
