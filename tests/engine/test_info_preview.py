@@ -68,6 +68,8 @@ def test_info_takes_the_dataset_as_its_first_argument(tmp_path):
     import sys
 
     proc = subprocess.run([sys.executable, "-m", "satseg_engine", "info", str(tmp_path)],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, timeout=60)
     last = json.loads(proc.stdout.splitlines()[-1])
-    assert last["type"] == "error" and last["code"] != "bad_argument", last
+    # the folder reached the dataset check: it was taken as the dataset, not refused as an argument
+    assert last["type"] == "error" and last["code"] == "not_a_dataset", last
+    assert str(tmp_path) in last["message"] and "satseg extract" in last["hint"]
