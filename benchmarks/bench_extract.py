@@ -2,18 +2,18 @@
 
 A scene (default 10 000 × 10 000 px, 10 bands uint16, tiled 512 and DEFLATE-compressed like a
 typical analysis-ready product) and a class raster are generated block by block. Then, each in
-its own process (peak resident memory = that process's ru_maxrss, read with os.wait4):
+its own process, timed the same way (wall time of the whole process, start-up included):
 
-* satseg   — `python -m satseg_engine extract` with `--workers` (0 = auto);
-* satseg-1 — the same with one process (no pool);
-* naive    — what reference scripts do: for each cell of the same grid,
-             `rasterio.mask.mask(src, [cell_polygon], crop=True)` on the image and on the labels,
-             then write both patches (same compression).
+* naive    — the baseline, one process: what reference scripts do: for each cell of the same
+             grid, `rasterio.mask.mask(src, [cell_polygon], crop=True)` on the image and on the
+             labels, then write both patches (same compression);
+* satseg-1 — `python -m satseg_engine extract --workers 1`: one process, like the baseline;
+* satseg   — the same with `--workers` (0 = auto: a process pool).
 
     python benchmarks/bench_extract.py [--size 5000] [--patch-size 256] [--workers 0]
 
-Prints a table with ratios (naive / satseg). With a pool, ru_maxrss is the largest single
-process (parent or a worker), not their sum; the worker count is printed beside it.
+Prints a table with ratios against the baseline. Peak memory is the summed resident memory of a
+run's process and all its workers (benchmarks/measure.py), so a pool pays for every worker.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -86,7 +87,7 @@ print(json.dumps({"patches": len(cells), "bad_shapes": bad,
 
 def run_satseg(tmp: Path, image: Path, labels: Path, args: argparse.Namespace, workers: int,
                name: str) -> dict[str, float]:
-    job = {"schema": 1, "image": str(image), "labels": str(labels), "patch_size": args.patch_size,
+    job = {"schema": 1, "image": str(image), "labels": str(labels), "grid": str(tmp / "grid.gpkg"),
            "output_dir": str(tmp / name), "workers": workers, "max_nodata_frac": 1.0}
     (tmp / f"{name}.json").write_text(json.dumps(job))
     seconds, rss, out = measure([sys.executable, "-m", "satseg_engine", "extract", "--config",
@@ -109,22 +110,28 @@ def main() -> None:
     print(f"scene {args.size}×{args.size}×{BANDS} uint16 ({image.stat().st_size / 2**20:.0f} MiB "
           f"on disk) generated in {time.monotonic() - t0:.1f} s; cpu count {os.cpu_count()}",
           file=sys.stderr)
-    rows = {"satseg": run_satseg(tmp, image, labels, args, args.workers, "ds"),
-            "satseg-1": run_satseg(tmp, image, labels, args, 1, "ds1")}
+    subprocess.run([sys.executable, "-m", "satseg_engine", "grid", "--image", str(image),
+                    "--output", str(tmp / "grid.gpkg"), "--patch-size", str(args.patch_size)],
+                   check=True, capture_output=True)  # one grid for every run (not timed)
     seconds, rss, out = measure([sys.executable, "-c", NAIVE, str(image), str(labels),
-                                 str(tmp / "ds" / "grid.gpkg"), str(tmp / "naive")])
+                                 str(tmp / "grid.gpkg"), str(tmp / "naive")])
     naive = json.loads(out)
-    rows["naive"] = {"patches": naive["patches"], "seconds": seconds, "rss": rss, "workers": 1}
-    base = rows["satseg"]
+    rows = {"naive": {"patches": naive["patches"], "seconds": seconds, "rss": rss,
+                      "workers": 1},
+            "satseg-1": run_satseg(tmp, image, labels, args, 1, "ds1"),
+            "satseg": run_satseg(tmp, image, labels, args, args.workers, "ds")}
+    base = rows["naive"]
     print(f"\nextract {args.size}×{args.size} px, {BANDS} bands uint16, patch "
-          f"{args.patch_size}")
+          f"{args.patch_size}; baseline: naive (one process); cpu count {os.cpu_count()}")
     print(f"{'run':<10}{'workers':>8}{'patches':>9}{'seconds':>9}{'patches/s':>11}"
-          f"{'peak MiB':>10}{'time ×':>8}{'mem ×':>7}")
+          f"{'peak MiB':>10}{'speed ×':>9}{'mem ×':>7}")
     for name, r in rows.items():
         rate = r["patches"] / r["seconds"]
         print(f"{name:<10}{r['workers']:>8}{r['patches']:>9}{r['seconds']:>9.1f}{rate:>11.1f}"
-              f"{r['rss']:>10.0f}{r['seconds'] / base['seconds']:>8.2f}"
+              f"{r['rss']:>10.0f}{base['seconds'] / r['seconds']:>9.2f}"
               f"{r['rss'] / base['rss']:>7.2f}")
+    print("speed ×: baseline time / run time (higher is faster); mem ×: run / baseline peak "
+          "memory, summed over each run's processes")
     print(f"naive patches not {args.patch_size}×{args.patch_size} px (mask.mask crop rounding): "
           f"{naive['bad_shapes']}")
     if not args.keep:

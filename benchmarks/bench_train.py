@@ -1,120 +1,169 @@
-"""Training throughput: the real `satseg train` loop vs a bare forward/backward loop.
+"""Training throughput: `satseg train` against a reference loop and the bare compute bound.
 
-Both run the same model, loss, optimiser and batch size in the same process. The real loop reads
-GeoTIFF patches, normalises, augments, accumulates metrics and emits events; its rate is taken
-from the step events of its second epoch (warm, no start-up or validation). With CUDA, the bare
-loop is also timed in fp32 and mixed precision.
+Three runs over the same patch dataset, model, loss, optimiser, batch size, workers, epochs and
+batches per epoch, each in its own process and timed the same way (wall time of the whole
+process, start-up included; peak memory summed over the process and its DataLoader workers):
 
-    python benchmarks/bench_train.py [--patch-size 64] [--batch-size 8] [--steps 20]
+* bound     — forward + loss + backward + AdamW step over in-memory tensors: no reading at all;
+* reference — what research scripts do: a torch Dataset reading each GeoTIFF patch with rasterio,
+              random flips and 90° rotations, scaling by a constant, CE + Dice, a validation pass
+              and `torch.save(state_dict)` after every epoch;
+* satseg    — `python -m satseg_engine train --config job.json` with its default logging rate,
+              augmentation limited to flips and 90° rotations like the reference.
+
+    python benchmarks/bench_train.py [--patch-size 128] [--bands 10] [--epochs 3] [--steps 15]
+
+Prints the command line, satseg's train job and a table (patches/s, peak MiB, ratios).
 """
 
 from __future__ import annotations
 
 import argparse
-import io
 import json
+import os
+import shlex
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-import torch
+from measure import measure
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "engine"))
+REPO = Path(__file__).resolve().parents[1]
 
-from dataset_factory import make_dataset
+COMMON = r'''
+import sys, json, time
+import torch, segmentation_models_pytorch as smp
+cfg = json.loads(sys.argv[1])
+torch.manual_seed(0)
+torch.set_num_threads(cfg["threads"])
+model = smp.create_model(cfg["architecture"], encoder_name=cfg["encoder"], encoder_weights=None,
+                         in_channels=cfg["bands"], classes=cfg["classes"])
+ce = torch.nn.CrossEntropyLoss(ignore_index=255)
+dice = smp.losses.DiceLoss("multiclass", ignore_index=255)
+optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=1e-4)
+def step(x, y):
+    logits = model(x)
+    loss = ce(logits, y) + dice(logits, y)
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    optimizer.step()
+'''
 
-from satseg_engine.core.cli import run_job
-from satseg_engine.core.events import Events
-from satseg_engine.models import registry as models
-from satseg_engine.models.losses import LossParams, build_loss
+BOUND = COMMON + r'''
+b, p = cfg["batch_size"], cfg["patch_size"]
+x = torch.randn(b, cfg["bands"], p, p)
+y = torch.randint(0, cfg["classes"], (b, p, p))
+model.train()
+for _ in range(cfg["epochs"] * cfg["steps"]):
+    step(x, y)
+print(json.dumps({"patches": cfg["epochs"] * cfg["steps"] * b}))
+'''
 
+REFERENCE = COMMON + r'''
+import numpy as np, rasterio
+from pathlib import Path
+root = Path(cfg["dataset"])
+info = json.loads((root / "dataset.json").read_text())
+values = [c["value"] for c in info["classes"]]
+lut = np.full(256, 255, np.int64)
+lut[values] = np.arange(len(values))
 
-def real_loop_rate(args: argparse.Namespace, root: Path, out: Path, workers: int) -> float:
-    """Patches/s of `train` from the step events of epoch 2."""
-    stream = io.StringIO()
-    job = {"dataset": str(root), "output_dir": str(out), "epochs": 2,
-           "batch_size": args.batch_size, "device": args.device, "log_every_steps": 1,
-           "model": {"architecture": args.architecture, "encoder": args.encoder,
-                     "depth": args.depth, "base_width": args.base_width},
-           "data": {"num_workers": workers, "steps_per_epoch": args.steps},
-           "loss": {"name": "dice_ce"}}
-    run_job("train", job, Events(stream))
-    steps = [e for e in map(json.loads, stream.getvalue().splitlines())
-             if e["type"] == "metric" and e.get("step") is not None and e["epoch"] == 2]
-    elapsed = steps[-1]["t"] - steps[0]["t"]
-    return (len(steps) - 1) * args.batch_size / elapsed
+class Patches(torch.utils.data.Dataset):
+    def __init__(self, split, train):
+        self.images = sorted((root / "Patch" / split / "images").glob("*.tif"))
+        self.train = train
+    def __len__(self):
+        return len(self.images)
+    def __getitem__(self, i):
+        with rasterio.open(self.images[i]) as src:
+            x = src.read().astype(np.float32) / 10000.0
+        with rasterio.open(str(self.images[i]).replace("/images/", "/labels/")) as src:
+            y = lut[src.read(1)]
+        if self.train:
+            if np.random.rand() < 0.5:
+                x, y = x[:, :, ::-1], y[:, ::-1]
+            k = np.random.randint(4)
+            x, y = np.rot90(x, k, (1, 2)), np.rot90(y, k)
+        return torch.from_numpy(x.copy()), torch.from_numpy(y.copy())
 
-
-def bare_loop_rate(args: argparse.Namespace, device: torch.device,
-                   amp: torch.dtype | None = None) -> float:
-    """Patches/s of forward + loss + backward + AdamW step over in-memory tensors."""
-    model = models.build_model(args.architecture, args.encoder, args.bands, 3,
-                               {"depth": args.depth, "base_width": args.base_width}
-                               if args.architecture == "custom_unet" else {}).to(device)
-    loss_fn = build_loss("dice_ce", "multiclass", LossParams(), 255).to(device)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
-    scaler = torch.amp.GradScaler(device.type, enabled=amp == torch.float16)
-    x = torch.randn(args.batch_size, args.bands, args.patch_size, args.patch_size, device=device)
-    y = torch.randint(0, 3, (args.batch_size, args.patch_size, args.patch_size), device=device)
-
-    def step() -> None:
-        with torch.autocast(device.type, dtype=amp or torch.float32, enabled=amp is not None):
-            loss = loss_fn(model(x), y)
-        optimizer.zero_grad(set_to_none=True)
-        scaler.scale(loss).backward()
-        scaler.step(optimizer)
-        scaler.update()
-
+loader = torch.utils.data.DataLoader(Patches("train", True), batch_size=cfg["batch_size"],
+                                     shuffle=True, num_workers=cfg["workers"], drop_last=True)
+val = torch.utils.data.DataLoader(Patches("validation", False), batch_size=cfg["batch_size"],
+                                  num_workers=cfg["workers"])
+seen = 0
+for epoch in range(cfg["epochs"]):
     model.train()
-    for _ in range(3):
-        step()
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-    start = time.perf_counter()
-    for _ in range(args.steps):
-        step()
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-    return args.steps * args.batch_size / (time.perf_counter() - start)
+    for i, (x, y) in enumerate(loader):
+        if i == cfg["steps"]:
+            break
+        step(x, y)
+        seen += len(x)
+    model.eval()
+    with torch.no_grad():
+        for x, y in val:
+            model(x)
+    torch.save(model.state_dict(), Path(cfg["output"]) / "last.pt")
+print(json.dumps({"patches": seen}))
+'''
+
+
+def satseg_job(args: argparse.Namespace, dataset: Path, out: Path) -> dict:
+    """The train job: the reference's settings; everything else at satseg's defaults."""
+    return {"schema": 1, "dataset": str(dataset), "output_dir": str(out), "epochs": args.epochs,
+            "batch_size": args.batch_size, "device": "cpu",
+            "model": {"architecture": args.architecture, "encoder": args.encoder},
+            "data": {"num_workers": args.workers, "steps_per_epoch": args.steps},
+            "augment": {"flips": True, "rotate90": True, "scale": 0.0, "shift": 0.0,
+                        "brightness": 0.0, "contrast": 0.0, "noise": 0.0},
+            "loss": {"name": "dice_ce"}, "optim": {"optimizer": "adamw", "lr": 1e-3}}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--patch-size", type=int, default=64)
+    parser.add_argument("--patch-size", type=int, default=128)
     parser.add_argument("--batch-size", type=int, default=8)
-    parser.add_argument("--bands", type=int, default=4)
-    parser.add_argument("--steps", type=int, default=15)
-    parser.add_argument("--architecture", default="custom_unet")
+    parser.add_argument("--bands", type=int, default=10)
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--steps", type=int, default=15, help="training batches per epoch")
+    parser.add_argument("--architecture", default="Unet")
     parser.add_argument("--encoder", default="resnet18")
-    parser.add_argument("--depth", type=int, default=3)
-    parser.add_argument("--base-width", type=int, default=16)
-    parser.add_argument("--workers", type=int, nargs="+", default=[0, 2])
-    parser.add_argument("--device", default="auto")
+    parser.add_argument("--workers", type=int, default=2, help="DataLoader workers (both)")
     args = parser.parse_args()
-    device = torch.device("cuda" if args.device == "auto" and torch.cuda.is_available()
-                          else ("cpu" if args.device == "auto" else args.device))
-    results: dict[str, object] = {"device": str(device), "threads": torch.get_num_threads(),
-                                  "config": vars(args)}
-    with tempfile.TemporaryDirectory() as tmp:
-        root = make_dataset(Path(tmp) / "ds", bands=args.bands, patch_size=args.patch_size,
-                            counts={"train": args.batch_size * args.steps, "validation": 2})
-        bare = bare_loop_rate(args, device)
-        results["bare_patches_per_s"] = round(bare, 2)
-        for workers in args.workers:
-            real = real_loop_rate(args, root, Path(tmp) / f"out{workers}", workers)
-            results[f"real_patches_per_s_workers{workers}"] = round(real, 2)
-            results[f"overhead_pct_workers{workers}"] = round(100 * (bare - real) / bare, 1)
-        again = bare_loop_rate(args, device)  # re-measured: a loaded machine drifts
-        results["bare_patches_per_s_after"] = round(again, 2)
-    if device.type == "cuda":
-        for name, dtype in (("fp16", torch.float16), ("bf16", torch.bfloat16)):
-            rate = bare_loop_rate(args, device, dtype)
-            results[f"bare_{name}_patches_per_s"] = round(rate, 2)
-            results[f"{name}_speedup"] = round(rate / bare, 2)
-    else:
-        results["mixed_precision"] = "skipped: no CUDA device (fp16/bf16 AMP is GPU-only here)"
-    print(json.dumps(results, indent=2))
+    sys.path.insert(0, str(REPO / "tests" / "engine"))
+    from dataset_factory import make_dataset
+
+    print("$ " + shlex.join([Path(sys.executable).name, *sys.argv]))
+    tmp = Path(tempfile.mkdtemp(prefix="bench_train_"))
+    dataset = make_dataset(tmp / "ds", bands=args.bands, patch_size=args.patch_size,
+                           counts={"train": args.batch_size * args.steps, "validation": 8})
+    threads = os.cpu_count() or 1
+    cfg = {"architecture": args.architecture, "encoder": args.encoder, "bands": args.bands,
+           "classes": 3, "batch_size": args.batch_size, "patch_size": args.patch_size,
+           "epochs": args.epochs, "steps": args.steps, "workers": args.workers,
+           "threads": threads, "dataset": str(dataset), "output": str(tmp)}
+    job = satseg_job(args, dataset, tmp / "satseg")
+    (tmp / "job.json").write_text(json.dumps(job))
+    print("satseg job: " + json.dumps(job))
+    rows: dict[str, tuple[float, float, int]] = {}
+    for name, code in (("bound", BOUND), ("reference", REFERENCE)):
+        seconds, mib, out = measure([sys.executable, "-c", code, json.dumps(cfg)])
+        rows[name] = (seconds, mib, json.loads(out.strip().splitlines()[-1])["patches"])
+    seconds, mib, _ = measure([sys.executable, "-m", "satseg_engine", "train", "--config",
+                               str(tmp / "job.json"), "--progress", "json"])
+    rows["satseg"] = (seconds, mib, args.epochs * args.steps * args.batch_size)
+    print(f"\n{args.architecture}/{args.encoder}, {args.patch_size} px, {args.bands} bands, "
+          f"batch {args.batch_size}, {args.epochs} epochs × {args.steps} batches, "
+          f"{args.workers} workers, {threads} threads, CPU")
+    print(f"{'run':<11}{'seconds':>9}{'patches/s':>11}{'peak MiB':>10}{'bound / run':>13}"
+          f"{'ref / run':>11}")
+    for name, (seconds, mib, patches) in rows.items():
+        print(f"{name:<11}{seconds:>9.1f}{patches / seconds:>11.2f}{mib:>10.0f}"
+              f"{rows['bound'][0] / seconds:>13.2f}{rows['reference'][0] / seconds:>11.2f}")
+    print("ratios: time of the bound (or the reference) / time of the run; whole-process wall "
+          "time, start-up included")
+    import shutil
+
+    shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
