@@ -79,3 +79,40 @@ def test_copy_model_gives_back_the_band(tmp_path, height, width, patch, overlap,
     classes = read(summary["outputs"]["classes"])[0]
     decided = np.abs(positive - 0.5) > 1e-5
     assert np.array_equal(classes[decided], (positive >= 0.5)[decided].astype(np.uint8))
+
+
+@pytest.mark.parametrize("taper", [8, 64])
+def test_tukey_tapers_of_neighbouring_windows_sum_to_a_constant(taper):
+    """Windows overlapping by `taper` px: in the overlap one window fades out as the other
+    fades in, so no pixel is darkened or favoured; inside, the weight is 1."""
+    from satseg_engine.prediction.blending import tukey_1d
+
+    size = 256
+    line = tukey_1d(size, floor=0.02, taper=taper)
+    assert np.all(line[taper:size - taper] == 1.0) and np.all(line[:taper] < 1.0)
+    overlap = line[size - taper:] + line[:taper]      # right rim of one, left rim of the next
+    np.testing.assert_allclose(overlap, 1.02, atol=1e-12)
+
+
+LARGE = [  # height, width, window, margin
+    (70, 45, 64, 8),
+    (300, 190, 96, 16),    # several rows and columns of windows, output tile rows
+    (20, 13, 64, 8),       # smaller than one window
+]
+
+
+@pytest.mark.parametrize(("height", "width", "window", "margin"), LARGE)
+def test_large_windows_give_back_a_per_pixel_model_exactly(tmp_path, height, width, window,
+                                                           margin):
+    rng = np.random.default_rng(5)
+    data = rng.normal(0, 2, (2, height, width)).astype(np.float32)
+    raster = write_raster(tmp_path / "scene.tif", data)
+    binary = [{"value": 0, "name": "other", "colour": "#000000"},
+              {"value": 1, "name": "target", "colour": "#ffffff"}]
+    summary, _ = run_prediction(tmp_path, raster, CopyBand(band=1),
+                                header(bands=2, classes=binary, patch=32, task="binary"),
+                                window=window, margin=margin, probabilities=True)
+    assert summary["prediction_window"] == window
+    positive = 1.0 / (1.0 + np.exp(-data[1].astype(np.float64)))
+    np.testing.assert_allclose(read(summary["outputs"]["probabilities"])[1], positive,
+                               atol=1e-6)

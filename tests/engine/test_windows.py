@@ -96,3 +96,36 @@ def test_a_panel_narrower_than_a_patch_is_refused():
 
     with pytest.raises(ValueError, match="panel_width"):
         plan_panels(plan_windows(10, 1000, 256, 0.5), 128)
+
+
+# -- large windows (models that take any input size) ------------------------------------------
+
+def test_fit_window_hand_computed_example():
+    """2000 px, windows of at most 768 with a 32 px margin on a stride of 32: three windows per
+    axis are enough once the stride is >= 2000 / 3 = 667, i.e. stride 672, window 736 (the
+    768 window would compute 9 × 768² instead of 9 × 736² pixels)."""
+    from satseg_engine.prediction.windows import fit_window
+
+    assert fit_window(2000, 2000, 768, 32, 32) == (736, 672)
+
+
+@pytest.mark.parametrize(("height", "width", "largest", "margin", "multiple"), [
+    (2000, 2000, 768, 16, 32), (5000, 5000, 768, 16, 32), (10_000, 10_000, 1024, 32, 32),
+    (10_980, 10_980, 768, 16, 32), (700, 3000, 512, 16, 8), (60, 80, 2048, 32, 4)])
+def test_large_windows_cover_the_raster_with_little_redundant_work(height, width, largest,
+                                                                   margin, multiple):
+    from satseg_engine.prediction.windows import fit_window, plan_grid
+
+    window, stride = fit_window(height, width, largest, margin, multiple, min_window=32)
+    assert window % multiple == 0 and 32 <= window <= max(largest, 32)
+    assert window - stride == 2 * margin
+    plan = plan_grid(height, width, window, stride)
+    # every pixel lies at least `margin` px inside some window (its rim is down-weighted)
+    for size, starts in ((height, plan.rows), (width, plan.cols)):
+        inner = np.zeros(size, bool)
+        for start in starts:
+            inner[max(0, start + margin):max(0, start + window - margin)] = True
+        assert inner.all()
+    computed = plan.count * window * window / (height * width)
+    if min(height, width) >= 2000:
+        assert computed < 1.25    # the training patch at half overlap computes about 4×

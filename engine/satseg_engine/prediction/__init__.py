@@ -1,13 +1,15 @@
 """The prediction stage: a whole raster classified by overlapping, blended windows.
 
 `predict(job, events)` runs the `predict` verb's job (options.PredictJob) as a function.
-Modules: options (the job), windows (window and panel plans, pure math), blending (window
-weights), source (grid, bands, strips read by rows), source_plan (a multi-source model's
-rasters and dates, checked), multisource (every source read on the primary grid, inputs dicts),
-reader (read-ahead thread), normalize (torch twins of the dataset's normalisation), model (AMP,
-TTA, probabilities), accumulator (row-band blending), writer (tile-row block writer thread),
-outputs (files, colour table, summary), pipeline (the loop), run (from a job and a model to
-finished files).
+Modules: options (the job), windows (window grids, large-window fitting and panels, pure math),
+sizing (which models take large windows; window and batch from a memory budget), backend
+(precision, memory layout, CPU threads), blending (window weights), source (grid, bands, windows
+read with reflection), source_plan (a multi-source model's rasters and dates, checked),
+multisource (every source read on the primary grid, inputs dicts), reader (read-ahead thread),
+normalize (torch twins of the dataset's normalisation), model (autocast, TTA, probabilities),
+accumulator (row-band blending), assemble (blending thread), writer (tile-row block writer
+thread), outputs (files, colour table, summary), pipeline (the loop), run (from a job and a
+model to finished files).
 
 May import core, geo, data (normalisation) and models (checkpoints); never training or verbs.
 """
@@ -20,6 +22,28 @@ import time
 from typing import Any
 
 GDAL_CACHE_MB = 64
+#: glibc: at most this many malloc arenas (one per thread by default), and buffers above
+#: MMAP_THRESHOLD always mapped and unmapped, so windows freed by one thread are returned to the
+#: system instead of lingering in per-thread heaps (measured: 260 MB less peak at 2 000²).
+MALLOC_ARENAS = 2
+MMAP_THRESHOLD = 1 << 20
+
+
+def bound_malloc() -> bool:
+    """Apply the glibc limits above to this process (no effect elsewhere); True if applied."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    if not sys.platform.startswith("linux") or not name:
+        return False
+    try:
+        libc = ctypes.CDLL(name)
+        m_arena_max, m_mmap_threshold = -8, -3
+        return bool(libc.mallopt(m_arena_max, MALLOC_ARENAS)
+                    and libc.mallopt(m_mmap_threshold, MMAP_THRESHOLD))
+    except (OSError, AttributeError):
+        return False
 
 
 def resolve_device(job: Any) -> str:
@@ -44,6 +68,7 @@ def resolve_device(job: Any) -> str:
 def predict(job: Any, events: Any) -> dict[str, Any]:
     """Load the checkpoint, classify the raster, write the outputs; the `done` summary."""
     started = time.perf_counter()
+    bound_malloc()
     device_name = resolve_device(job)
     import rasterio
     import torch

@@ -1,10 +1,11 @@
 """The model side of prediction: batches of normalised windows in, class probabilities out.
 
-On CUDA the forward runs under autocast (bfloat16 where supported, else float16) with
-channels-last memory; on the CPU in float32. Flip test-time augmentation averages the
-probabilities of the identity, horizontal, vertical and both flips. A batch is a (B, C, H, W)
-tensor, or a multi-source model's inputs dict ({"data": {name: (B,C,H,W) | (B,T,C,H,W)},
-"present": ..., "doy": ...}; flips apply to every data tensor's last two axes).
+The forward runs under autocast when the backend (backend.py) names a dtype (CUDA: bfloat16
+where supported, else float16; CPU: bfloat16 where native), in the backend's memory layout.
+Flip test-time augmentation averages the probabilities of the identity, horizontal, vertical
+and both flips. A batch is a (B, C, H, W) tensor, or a multi-source model's inputs dict
+({"data": {name: (B,C,H,W) | (B,T,C,H,W)}, "present": ..., "doy": ...}; flips apply to
+every data tensor's last two axes).
 """
 
 from __future__ import annotations
@@ -54,22 +55,20 @@ class Predictor:
     """Wraps a model in eval mode on `device`; `probabilities(batch)` -> (B, K, H, W) float32."""
 
     def __init__(self, model: nn.Module, header: Mapping[str, Any], device: torch.device,
-                 amp: bool = True, tta: bool = False):
+                 amp_dtype: torch.dtype | None = None, channels_last: bool = False,
+                 tta: bool = False):
         self.device = device
         self.binary = header["task"] == "binary"
         self.channels = output_channels(header)
-        self.cuda = device.type == "cuda"
-        self.amp_dtype = None
-        if self.cuda and amp:
-            self.amp_dtype = (torch.bfloat16 if torch.cuda.is_bf16_supported()
-                              else torch.float16)
+        self.amp_dtype = amp_dtype
+        self.channels_last = channels_last
         self.model = model.to(device).eval()
-        if self.cuda:
+        if channels_last:
             self.model = self.model.to(memory_format=torch.channels_last)
         self.flips = TTA_FLIPS if tta else TTA_FLIPS[:1]
 
     def _logits(self, batch: Batch) -> torch.Tensor:
-        if self.cuda:
+        if self.channels_last:
             batch = _channels_last(batch)
         with torch.autocast(self.device.type, dtype=self.amp_dtype,
                             enabled=self.amp_dtype is not None):

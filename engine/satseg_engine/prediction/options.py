@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import Literal
 
 from ..core import jobs
 from ..core.errors import JobError
@@ -44,9 +45,24 @@ class PredictJob(jobs.Job):
                                          "nodata outside its polygons", exists="file")
     bands: tuple[int, ...] = option((), help="1-based raster bands to feed the model, in its "
                                              "order (default: all bands)", min=1)
-    overlap: float = option(0.5, help="window overlap as a fraction of the patch (0–0.9); "
-                                      "more overlap, smoother and slower", min=0.0, max=0.9)
-    batch_size: int = option(8, help="windows per forward pass", min=1)
+    window: int | Literal["auto", "patch"] = option(
+        "auto", help="prediction window side in pixels: auto (large windows for models that "
+                     "take any input size, sized from the memory budget; the training patch "
+                     "for the others), patch (the training patch, with 'overlap'), or a "
+                     "number of pixels (a multiple of the model's stride)")
+    margin: int | None = option(None, min=0, max=512, help="large windows: pixels at each "
+                                "window edge that are down-weighted where windows meet "
+                                "(default: an eighth of the training patch, at least 8)")
+    overlap: float = option(0.5, help="training-patch windows: overlap as a fraction of the "
+                                      "patch (0–0.9); more overlap, smoother and slower",
+                            min=0.0, max=0.9)
+    batch_size: int | None = option(None, help="windows per forward pass (default: as many "
+                                               "as fit the memory budget, at most 16; large "
+                                               "windows take no more pixels per pass than "
+                                               "this many training patches)", min=1)
+    memory_mb: int | None = option(None, min=16, help="memory for the model's activations "
+                                                       "(default: 384 MB on the CPU, a quarter "
+                                                       "of the free GPU memory on CUDA)")
     tta: bool = option(False, help="average the four flips of every window (4× slower)")
     probabilities: bool = option(False, help="also write one probability band per class")
     threshold: float | None = option(None, help="binary models: probability from which a pixel "
@@ -54,10 +70,19 @@ class PredictJob(jobs.Job):
                                                 "checkpoint's, else 0.5)", min=0.0, max=1.0)
     device: str = option("auto", help="auto, cpu, cuda or cuda:N")
     amp: bool = option(True, help="mixed precision on CUDA (ignored on the CPU)")
-    read_ahead: int = option(2, help="rows of windows read ahead on a background thread",
+    precision: Literal["auto", "float32", "bfloat16", "float16"] = option(
+        "auto", help="forward precision: auto (CUDA: bfloat16 or float16 when amp is on; CPU: "
+                     "float32, or bfloat16 where the CPU computes it natively), or forced")
+    channels_last: bool | None = option(None, help="channels-last memory layout for the model "
+                                                   "(default: on, measured faster on CPU and "
+                                                   "CUDA)")
+    threads: int = option(0, min=0, help="torch threads on the CPU (0: one per core this "
+                                         "process may use)")
+    read_ahead: int = option(2, help="windows read ahead per batch on a background thread",
                              min=1, max=16)
-    panel_width: int = option(4096, min=256, help="columns predicted per pass (rounded down to "
-                              "a multiple of 256): bounds memory whatever the raster's width")
+    panel_width: int | None = option(None, min=256, help="columns predicted per pass (rounded "
+                                     "down to a multiple of 256; default: the whole width "
+                                     "unless the blending buffer would exceed 256 MB)")
 
     @property
     def primary(self) -> Path:
@@ -81,6 +106,9 @@ class PredictJob(jobs.Job):
             raise JobError("give 'extent' or 'aoi', not both", key="aoi")
         if self.extent_crs is not None and self.extent is None:
             raise JobError("'extent_crs' is only used with 'extent'", key="extent_crs")
+        if isinstance(self.window, int) and self.window < 16:
+            raise JobError(f"'window' must be auto, patch or at least 16 pixels, got "
+                           f"{self.window}", key="window")
         if not (self.device in ("auto", "cpu", "cuda") or self.device.startswith("cuda:")):
             raise JobError(f"'device' must be auto, cpu, cuda or cuda:N, got {self.device!r}",
                            key="device")

@@ -1,16 +1,17 @@
-"""The prediction loop: panels of columns → strips of windows → batches → model → weighted
-accumulation → blocks.
+"""The prediction loop: windows read on a thread → batches → model → blending on a thread →
+blocks written on a thread.
 
-The raster is processed in vertical panels of `panel_width` columns, top to bottom. A panel uses
-the windows of the one global plan that touch it, so every pixel is blended from exactly the
-windows a single pass would use: no seams between panels, and the result does not depend on the
-panel width. Windows on a panel boundary are computed by both panels (about patch / panel_width
-more work). Peak memory is bounded by one row of windows of one panel, whatever the raster's
-size: the accumulator holds K × patch × P float32 (P ≈ panel_width + patch), the read-ahead
-queue `read_ahead` strips of C × patch × P float32, the writer at most two tile rows of each
-output: about 4·patch·P·(K + 1 + C·(read_ahead + 1)) + 2·256·P·(5 + 4·K) bytes. A multi-source
-prediction (multisource.SourceStack) reads every source on the same panels and strips: C is then
-the sum of every source's slots × bands (plus one validity byte per slot and pixel).
+Windows are square (`window`, the training patch or a larger one, sizing.py) on one regular
+grid. The reader thread reads and (on the CPU) normalises them one by one, panel by panel and
+row by row; the model's thread fills every batch from that stream, across rows and panels (only
+the very last batch can be short); the blending thread (assemble.py) accumulates each window's
+weighted probabilities into one band of rows of its panel and hands finished rows to the writer
+thread. Every queue is bounded: peak memory is about (batch + read_ahead) windows of inputs,
+2 × batch windows of probabilities, the blending band K × window × P float32 (P ≈ panel width
++ window) and two tile rows of each output, whatever the raster's height. A panel uses the
+windows of the one global plan that touch it, so the result does not depend on the panel width;
+windows on a panel boundary are computed by both panels, so the default panel is the whole width
+unless the blending band would exceed its budget.
 """
 
 from __future__ import annotations
@@ -24,27 +25,30 @@ import numpy as np
 import torch
 from torch import nn
 
-from .accumulator import RowAccumulator
+from .assemble import Assembler
 from .blending import weight_profile
 from .model import Predictor
 from .normalize import has_torch_method, normalize_numpy, normalize_torch
 from .outputs import CLASS_NODATA, FLOAT_NODATA
-from .reader import StripReader
+from .reader import WindowItem, WindowReader
 from .source import Strip
-from .windows import WindowPlan, panel_plan, plan_panels, plan_windows
-from .writer import BlockWriter
+from .windows import Panel, WindowPlan, plan_grid, plan_panels, stride_for
 
 
 @dataclasses.dataclass(frozen=True)
 class PredictOptions:
-    overlap: float = 0.5
+    overlap: float = 0.5               # training-patch windows (stride 0)
     batch_size: int = 8
     tta: bool = False
-    amp: bool = True
     threshold: float | None = None     # binary task; None: the checkpoint's (else 0.5)
     blending: str = "hann"
-    read_ahead: int = 2
-    panel_width: int = 4096  # columns per panel: bounds memory (a multiple of the 256 tiles)
+    read_ahead: int = 2                # windows read ahead beyond one batch
+    panel_width: int = 1 << 30         # columns per panel: bounds the blending buffer
+    window: int = 0                    # window side; 0: the training patch
+    stride: int = 0                    # 0: from overlap
+    taper: int = 0                     # tukey blending: tapered pixels at each edge
+    amp_dtype: torch.dtype | None = None
+    channels_last: bool = False
 
 
 @dataclasses.dataclass
@@ -97,8 +101,8 @@ class RasterInputs:
     """One raster's strips -> (B, C, P, P) batches, normalised on the GPU when it can be, else
     in the reading thread."""
 
-    def __init__(self, header: Mapping[str, Any], device: torch.device):
-        self.patch = int(header["patch_size"])
+    def __init__(self, header: Mapping[str, Any], device: torch.device, window: int = 0):
+        self.patch = window or int(header["patch_size"])
         self.device = device
         self.normalization = header.get("normalization") or {"method": "none", "bands": []}
         self.on_device = device.type == "cuda" and has_torch_method(self.normalization)
@@ -117,7 +121,23 @@ class RasterInputs:
         return data
 
     def batch(self, loaded: torch.Tensor, first: int, columns: Sequence[int]) -> torch.Tensor:
+        if list(columns) == [0] and loaded.shape[-1] == self.patch:
+            return loaded[None]                      # one window: no copy
         return torch.stack([loaded[:, :, x:x + self.patch] for x in columns])
+
+
+def _collate(batches: Sequence[Any]) -> Any:
+    """Concatenate per-window batches (tensors, or nested dicts of tensors) along axis 0."""
+    first = batches[0]
+    if isinstance(first, torch.Tensor):
+        return torch.cat(list(batches)) if len(batches) > 1 else first
+    return {key: _collate([b[key] for b in batches]) for key in first}
+
+
+def reading_order(plan: WindowPlan, panels: Sequence[Panel]) -> list[tuple[int, int, int]]:
+    """(panel, row, col) of every window: panel by panel, then row-major."""
+    return [(p, row, col) for p, panel in enumerate(panels) for row in range(len(plan.rows))
+            for col in panel.cols]
 
 
 def predict_raster(model: nn.Module, header: Mapping[str, Any], source: Any,
@@ -127,50 +147,45 @@ def predict_raster(model: nn.Module, header: Mapping[str, Any], source: Any,
     """Predict `source` into the open output `datasets` (role -> writable rasterio dataset).
 
     `source`: a RasterSource, or any reader of strips with its interface (multisource.
-    SourceStack) with its `inputs` (prepare, load, batch; default: RasterInputs)."""
-    patch = int(header["patch_size"])
-    plan: WindowPlan = plan_windows(source.height, source.width, patch, options.overlap)
-    panels = plan_panels(plan, max(patch, options.panel_width))
-    predictor = Predictor(model, header, device, amp=options.amp, tta=options.tta)
-    profile = torch.from_numpy(weight_profile(patch, options.blending)).to(device)
+    SourceStack) with its `inputs` (prepare, load, batch; default: RasterInputs). Three threads
+    run beside the model: reading (+ normalising on the CPU), blending, writing."""
+    window = options.window or int(header["patch_size"])
+    plan = plan_grid(source.height, source.width, window, options.stride
+                     or stride_for(window, options.overlap))
+    panels = plan_panels(plan, max(window, options.panel_width))
+    predictor = Predictor(model, header, device, amp_dtype=options.amp_dtype,
+                          channels_last=options.channels_last, tta=options.tta)
+    profile = torch.from_numpy(weight_profile(window, options.blending,
+                                              taper=options.taper)).to(device)
     post = _Postprocess(classes, predictor.binary, _threshold(header, options), device,
                         "probabilities" in datasets)
     stats = PredictionStats(counts=np.zeros(len(classes), dtype=np.int64))
-    inputs = inputs if inputs is not None else RasterInputs(header, device)
-
-    total = sum(len(plan.rows) * len(panel.cols) for panel in panels)
-    events.progress("predict", 0, total, "windows")
-    for panel in panels:
-        local, first = panel_plan(plan, panel)
-        view = source.view(first, first + local.width)
-        accumulator = RowAccumulator(predictor.channels, patch, local.rows, local.cols, profile)
-        offsets = [c - local.cols[0] for c in local.cols]
-        reader = StripReader(view, local, functools.partial(inputs.prepare, offsets=offsets),
-                             depth=options.read_ahead)
-        writer = BlockWriter(datasets, panel.stop - panel.start, col_off=panel.start)
-        left = local.left + panel.start - first  # canvas column of the panel's first column
-        width = panel.stop - panel.start
-        finished = False
-        try:
-            for strip in reader:
-                loaded = inputs.load(strip)
-                for start in range(0, len(offsets), options.batch_size):
-                    columns = offsets[start:start + options.batch_size]
-                    batch = inputs.batch(loaded, start, columns)
-                    accumulator.add(predictor.probabilities(batch), columns)
-                    stats.windows += len(columns)
-                    events.progress("predict", stats.windows, total, "windows")
-                top, bottom = local.final_rows(strip.index)
-                if bottom > top:
-                    rows = slice(top - strip.top, bottom - strip.top)
-                    probs = accumulator.rows(rows.start, rows.stop, left, width)
-                    predict = torch.from_numpy(strip.predict[rows, left:left + width])
-                    writer.put(top, post(probs, predict.to(device), stats))
-                accumulator.advance(plan.stride)
-            writer.finish()
-            finished = True
-        finally:
-            reader.close()
-            if not finished:
-                writer.abort()
+    inputs = inputs if inputs is not None else RasterInputs(header, device, window)
+    order = reading_order(plan, panels)
+    events.progress("predict", 0, len(order), "windows")
+    batch = options.batch_size
+    reader = WindowReader(source, plan, order, functools.partial(inputs.prepare, offsets=[0]),
+                          depth=batch + options.read_ahead)
+    assembler = Assembler(plan, panels, predictor.channels, profile, post, datasets, stats,
+                          depth=2 * batch)
+    finished = False
+    try:
+        pending: list[WindowItem] = []
+        for item in reader:
+            pending.append(item)
+            if len(pending) == batch or stats.windows + len(pending) == len(order):
+                loaded = [inputs.batch(inputs.load(i.strip), 0, [0]) for i in pending]
+                probs = predictor.probabilities(_collate(loaded))
+                for window_item, window_probs in zip(pending, probs, strict=True):
+                    assembler.put(window_item.panel, window_item.row, window_item.col,
+                                  window_probs, window_item.strip.predict)
+                stats.windows += len(pending)
+                events.progress("predict", stats.windows, len(order), "windows")
+                pending = []
+        assembler.finish()
+        finished = True
+    finally:
+        reader.close()
+        if not finished:
+            assembler.abort()
     return stats

@@ -17,13 +17,17 @@ from .. import __version__
 from ..core.errors import SatsegError
 from ..core.fileio import atomic_path
 from ..geo import rasters
+from .backend import choose_backend
+from .model import output_channels
 from .multisource import SourcesInputs, SourceStack
 from .outputs import SUFFIXES, class_summary, open_outputs, output_classes
 from .pipeline import PredictOptions, predict_raster
+from .sizing import choose_windows
 from .source import RasterSource, check_bands, snapped_window
 from .source_plan import PlannedSource, plan_sources
 
 PIXEL_SIZE_TOLERANCE = 0.01
+PANEL_BUDGET_MB = 256  # default panel: the whole width unless the blending band exceeds this
 
 
 def _aoi_geometries(path: Path, crs: Any, events: Any) -> list[Any]:
@@ -123,9 +127,7 @@ def predict_to_files(job: Any, model: nn.Module, header: Mapping[str, Any],
         inputs = SourcesInputs(plan.sources, int(header["patch_size"]), device)
         events.log("sources: " + "; ".join(_describe(s) for s in plan.sources))
     crs = rasters.crs_text(source.src.crs)
-    options = PredictOptions(overlap=job.overlap, batch_size=job.batch_size, tta=job.tta,
-                             amp=job.amp, threshold=job.threshold, read_ahead=job.read_ahead,
-                             panel_width=job.panel_width // 256 * 256)
+    options = prediction_options(job, model, header, device, source, events)
     tags = {"satseg_checkpoint": str(Path(job.checkpoint).resolve()),
             "satseg_engine_version": __version__, "satseg_source": str(primary)}
     if plan is not None:
@@ -158,6 +160,8 @@ def predict_to_files(job: Any, model: nn.Module, header: Mapping[str, Any],
         "bounds": list(rasterio_bounds(transform, source.width, source.height)),
         "crs": crs, "windows": stats.windows,
         "task": header["task"], "tta": job.tta, "overlap": job.overlap,
+        "prediction_window": options.window, "window_stride": options.stride,
+        "batch_size": options.batch_size,
         "prediction_seconds": round(seconds, 3),
         "megapixels_per_second": round(source.width * source.height / 1e6 / seconds, 3),
         "outputs": {role: str(path.resolve()) for role, path in paths.items()},
@@ -170,6 +174,24 @@ def predict_to_files(job: Any, model: nn.Module, header: Mapping[str, Any],
         events.artifact("raster", paths[role], role=role)
     events.artifact("report", paths["summary"], role="summary")
     return summary
+
+
+def prediction_options(job: Any, model: nn.Module, header: Mapping[str, Any],
+                       device: torch.device, source: Any, events: Any) -> PredictOptions:
+    """Windows, batch, backend and panels for this job and model; the choices are logged."""
+    backend = choose_backend(device, job.precision, job.amp, job.channels_last, job.threads)
+    windows = choose_windows(job, header, model, device, source.height, source.width)
+    channels = output_channels(header) + (len(header["classes"]) if job.probabilities else 0)
+    panel_width = job.panel_width or max(
+        256, PANEL_BUDGET_MB * 2**20 // (4 * channels * windows.window + windows.window))
+    events.log(f"backend: {backend.describe()}")
+    events.log(windows.describe(int(header["patch_size"])))
+    return PredictOptions(overlap=job.overlap, batch_size=windows.batch, tta=job.tta,
+                          threshold=job.threshold, read_ahead=job.read_ahead,
+                          panel_width=panel_width // 256 * 256, window=windows.window,
+                          stride=windows.stride, blending=windows.blending,
+                          taper=windows.taper, amp_dtype=backend.dtype,
+                          channels_last=backend.channels_last)
 
 
 def rasterio_bounds(transform: Any, width: int, height: int) -> tuple[float, ...]:

@@ -9,6 +9,10 @@ covered by a single window.
 
 `overlap` is a fraction of the patch (0 ≤ overlap ≤ 0.9): stride = round(patch × (1 − overlap)),
 at least 1 pixel. margin = (patch − stride) // 2, i.e. half the overlap.
+
+Large windows (`fit_window`): for models that take any input size, the window is chosen per
+raster: the side (a multiple of the model's stride, at most the memory budget's) whose grid of
+windows, each overlapping its neighbours by 2 × margin, computes the fewest pixels.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ import dataclasses
 import math
 
 MAX_OVERLAP = 0.9
+#: fixed cost of one more window (a forward call, a read, a blend), in pixels' worth of work.
+WINDOW_COST_PX = 64 * 64
 
 
 def stride_for(patch: int, overlap: float) -> int:
@@ -82,9 +88,38 @@ class WindowPlan:
 
 def plan_windows(height: int, width: int, patch: int, overlap: float) -> WindowPlan:
     """Windows covering a height × width raster with `overlap` (fraction of the patch)."""
-    stride = stride_for(patch, overlap)
-    return WindowPlan(height, width, patch, stride, tuple(axis_starts(height, patch, stride)),
-                      tuple(axis_starts(width, patch, stride)))
+    return plan_grid(height, width, patch, stride_for(patch, overlap))
+
+
+def fit_window(height: int, width: int, max_window: int, margin: int, multiple: int,
+               min_window: int = 1) -> tuple[int, int]:
+    """(window, stride) of large windows for a height × width raster.
+
+    window: a multiple of `multiple` in [min_window, max_window] (at least 2·margin + multiple);
+    stride = window − 2·margin. Chosen to minimise the work: windows × (window² + a fixed cost
+    per window); ties go to the larger window.
+    """
+    if multiple < 1 or margin < 0:
+        raise ValueError(f"multiple must be >= 1 and margin >= 0, got {multiple}, {margin}")
+    smallest = max(min_window, 2 * margin + 1)
+    low = -(-smallest // multiple) * multiple
+    high = max(low, max_window // multiple * multiple)
+    best: tuple[int, int] | None = None
+    best_cost = 0
+    for window in range(low, high + 1, multiple):
+        stride = window - 2 * margin
+        cost = math.ceil(height / stride) * math.ceil(width / stride) * (window * window
+                                                                          + WINDOW_COST_PX)
+        if best is None or cost <= best_cost:
+            best, best_cost = (window, stride), cost
+    assert best is not None
+    return best
+
+
+def plan_grid(height: int, width: int, window: int, stride: int) -> WindowPlan:
+    """Windows of side `window` every `stride` pixels (the margin is half their overlap)."""
+    return WindowPlan(height, width, window, stride, tuple(axis_starts(height, window, stride)),
+                      tuple(axis_starts(width, window, stride)))
 
 
 @dataclasses.dataclass(frozen=True)

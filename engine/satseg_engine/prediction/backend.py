@@ -1,0 +1,78 @@
+"""How the model runs: precision (autocast dtype), memory layout and CPU threads.
+
+Measured on a 2-core AMD EPYC (Zen 3, no AVX-512) with a U-Net/resnet18 (benchmarks/
+bench_predict.py --backends): channels-last is faster than contiguous on the CPU (and is the
+layout CUDA's tensor cores want); bfloat16 autocast on a CPU without native bfloat16 (no
+AVX512-BF16/AMX) is emulated and many times slower, so `auto` uses it on the CPU only where
+oneDNN reports native support; float16 is for CUDA only (on the CPU it falls back to float32).
+The choice is logged at the start of every run. A later ONNX Runtime backend plugs in here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+
+import torch
+
+#: precision name -> autocast dtype (None: plain float32).
+PRECISIONS: dict[str, torch.dtype | None] = {"float32": None, "bfloat16": torch.bfloat16,
+                                              "float16": torch.float16}
+
+
+@dataclasses.dataclass(frozen=True)
+class Backend:
+    device: torch.device
+    dtype: torch.dtype | None      # autocast dtype; None: float32
+    channels_last: bool
+    threads: int | None            # torch CPU threads; None: not a CPU run
+    notes: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        precision = "float32" if self.dtype is None else str(self.dtype).replace("torch.", "")
+        parts = [self.device.type, precision + (" autocast" if self.dtype else ""),
+                 "channels-last" if self.channels_last else "contiguous"]
+        if self.threads is not None:
+            parts.append(f"{self.threads} threads")
+        return ", ".join(parts) + "".join(f" ({note})" for note in self.notes)
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity), else the machine's count."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def cpu_bf16_native() -> bool:
+    """Whether oneDNN computes bfloat16 natively on this CPU (AVX512-BF16 or AMX)."""
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
+
+
+def choose_backend(device: torch.device, precision: str = "auto", amp: bool = True,
+                   channels_last: bool | None = None, threads: int = 0) -> Backend:
+    """The fastest settings that keep results within tolerance, unless the job forces some."""
+    notes: list[str] = []
+    cuda = device.type == "cuda"
+    if precision == "auto":
+        if cuda:
+            dtype = (torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16) \
+                if amp else None
+        else:
+            dtype = torch.bfloat16 if cpu_bf16_native() else None
+    else:
+        dtype = PRECISIONS[precision]
+        if dtype is torch.float16 and not cuda:
+            notes.append("float16 needs CUDA: float32 on the CPU")
+            dtype = None
+    cpu_threads = None
+    if not cuda:
+        cpu_threads = threads or usable_cores()
+        if torch.get_num_threads() != cpu_threads:
+            torch.set_num_threads(cpu_threads)
+    layout = True if channels_last is None else channels_last
+    return Backend(device, dtype, layout, cpu_threads, tuple(notes))
