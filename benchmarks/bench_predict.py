@@ -1,37 +1,50 @@
-"""Throughput and peak memory of `satseg predict` as the raster grows.
+"""How close `satseg predict` comes to the model's own speed, and what it costs in memory.
 
-For each size (square, or SIZE rows × --tall-width columns; 10 bands uint16, generated) three
-runs, each in its own process so that its peak resident memory (ru_maxrss) is its own:
+Same model (an smp U-Net/resnet18 with random weights saved as a satseg checkpoint, training
+patch 256; --model tiny: the small custom U-Net), same generated raster (10 bands uint16, nodata
+0 in one corner block), one run. Every row is its own process, timed the same way: the wall time
+of the whole process (interpreter start and imports included) and its peak resident memory:
 
-* satseg  — the real CLI: `python -m satseg_engine predict --config job.json` (streams by rows);
-* bare    — the model's forward over the same number of windows, no I/O: the throughput bound;
-* naive   — what reference scripts do: read the whole raster, keep every window's probabilities
-            in memory, blend them at the end, write the outputs.
+* (a) bound     the bare model forward (+ softmax) over the minimal set of training-patch
+                windows that covers the raster once, on random inputs: no I/O at all;
+* (b) default   `python -m satseg_engine predict` with its defaults;
+* (c) patch     the same with the training patch at half overlap (window patch, overlap 0.5):
+                satseg's default before large windows;
+* (d) reference what research scripts do: the whole raster in memory, 512-px windows with a
+                128-px overlap, a batch of one, probabilities averaged over the whole raster,
+                then classes and confidence written (nodata kept).
 
-    python benchmarks/bench_predict.py [--sizes 2000,5000,10000] [--overlap 0.25]
+    python benchmarks/bench_predict.py [--sizes 2000,5000,10000] [--rows a,b,c,d] [--backends]
 
-Prints a table. satseg's peak memory depends on the raster's width only (one row of windows is
-held), so it stays flat as rasters grow taller (--tall-width) and grows linearly with the side of
-square rasters; naive's grows with the area.
+Prints a table (Mpx/s = raster megapixels / wall seconds), the ratios (b)/(a) and (d)/(b) of
+wall time, and how well (b) agrees with (c) (class maps, mean |Δ confidence|). --backends adds
+rows of (b) with one switch changed each (contiguous layout, 1 thread, bfloat16 autocast).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measure import measure
+
 BANDS = 10
+PATCH = 256
 CLASSES = [{"value": v, "name": n, "colour": c} for v, n, c in
            ((1, "water", "#1f78b4"), (2, "forest", "#33a02c"), (3, "urban", "#e31a1c"))]
+MODELS = {"unet18": ("Unet", "resnet18", {}),
+          "tiny": ("custom_unet", None, {"depth": 2, "base_width": 8, "dropout": 0.0})}
+BACKEND_ROWS = {"b-contiguous": {"channels_last": False}, "b-1-thread": {"threads": 1},
+                "b-bfloat16": {"precision": "bfloat16"}}
 
 
-def make_raster(path: Path, height: int, size: int) -> None:
+def make_raster(path: Path, size: int) -> None:
     import numpy as np
     import rasterio
     from rasterio.transform import from_origin
@@ -39,175 +52,196 @@ def make_raster(path: Path, height: int, size: int) -> None:
 
     rng = np.random.default_rng(size)
     tile = rng.integers(200, 4000, (BANDS, 512, 512), dtype=np.uint16)
-    with rasterio.open(path, "w", driver="GTiff", width=size, height=height, count=BANDS,
+    with rasterio.open(path, "w", driver="GTiff", width=size, height=size, count=BANDS,
                        dtype="uint16", nodata=0, crs="EPSG:32632", tiled=True,
-                       blockxsize=256, blockysize=256,
+                       blockxsize=256, blockysize=256, compress="deflate",
                        transform=from_origin(500_000, 4_000_000, 10, 10)) as dst:
-        for row in range(0, height, 512):
-            rows = min(512, height - row)
+        for row in range(0, size, 512):
+            rows = min(512, size - row)
             block = np.tile(tile[:, :rows], (1, 1, size // 512 + 1))[:, :, :size]
-            dst.write(np.roll(block, row // 512, axis=2), window=Window(0, row, size, rows))
+            block = np.roll(block, row // 512 * 37, axis=2)
+            if row < size // 10:                         # a nodata corner
+                block[:, :, :size // 10] = 0
+            dst.write(block, window=Window(0, row, size, rows))
 
 
-def make_checkpoint(path: Path, patch: int, depth: int, width: int) -> None:
+def make_checkpoint(path: Path, model_name: str) -> None:
     import torch
 
     from satseg_engine.models import checkpoint
     from satseg_engine.models import registry as models
 
-    kwargs = {"depth": depth, "base_width": width, "dropout": 0.0}
-    header = {"architecture": "custom_unet", "encoder": None, "model_kwargs": kwargs,
+    architecture, encoder, kwargs = MODELS[model_name]
+    header = {"architecture": architecture, "encoder": encoder, "model_kwargs": kwargs,
               "in_channels": BANDS, "band_names": [f"B{i + 1}" for i in range(BANDS)],
               "normalization": {"method": "standardize", "nodata": 0, "bands": [
                   {"name": f"B{i + 1}", "mean": 2000.0, "std": 1000.0} for i in range(BANDS)]},
-              "classes": CLASSES, "patch_size": patch, "task": "multiclass"}
+              "classes": CLASSES, "patch_size": PATCH, "task": "multiclass"}
     torch.manual_seed(0)
-    model = models.build_model("custom_unet", None, BANDS, len(CLASSES), kwargs)
+    model = models.build_model(architecture, encoder, BANDS, len(CLASSES), kwargs)
     checkpoint.save_checkpoint(path, header, model.state_dict())
 
 
-# -- workers (run in a child process each) -----------------------------------------------------
+# -- workers (each row runs in a process of its own) --------------------------------------------
 
-def worker_bare(args: argparse.Namespace) -> dict:
+def worker_bound(args: argparse.Namespace) -> dict:
+    """(a): the model alone over ceil(H/256) × ceil(W/256) windows, same backend as (b)."""
     import torch
 
     from satseg_engine.models.checkpoint import load_model
-    from satseg_engine.prediction.windows import plan_windows
+    from satseg_engine.prediction.backend import choose_backend
 
-    model, header = load_model(args.checkpoint, "cpu")
-    patch = header["patch_size"]
-    plan = plan_windows(args.height, args.size, patch, args.overlap)
-    batch = torch.randn(args.batch_size, BANDS, patch, patch)
-    start = time.perf_counter()
+    backend = choose_backend(torch.device("cpu"))
+    model, _header = load_model(args.checkpoint, "cpu")
+    model = model.eval().to(memory_format=torch.channels_last)
+    count = math.ceil(args.size / PATCH) ** 2
+    batch = torch.randn(8, BANDS, PATCH, PATCH).contiguous(memory_format=torch.channels_last)
     with torch.inference_mode():
-        for first in range(0, plan.count, args.batch_size):
-            torch.softmax(model(batch[:min(args.batch_size, plan.count - first)]), dim=1)
-    return {"seconds": time.perf_counter() - start, "windows": plan.count}
+        for first in range(0, count, 8):
+            torch.softmax(model(batch[:min(8, count - first)]), dim=1)
+    return {"windows": count, "computed_mpx": count * PATCH * PATCH / 1e6,
+            "backend": backend.describe()}
 
 
-def worker_naive(args: argparse.Namespace) -> dict:
+def worker_reference(args: argparse.Namespace) -> dict:
+    """(d): whole raster in memory, 512-px windows, 128-px overlap, batch of one."""
     import numpy as np
     import rasterio
     import torch
 
     from satseg_engine.data.normalization import normalize
     from satseg_engine.models.checkpoint import load_model
-    from satseg_engine.prediction.blending import window_weights
-    from satseg_engine.prediction.windows import plan_windows
 
     model, header = load_model(args.checkpoint, "cpu")
-    patch = header["patch_size"]
-    start = time.perf_counter()
+    model.eval()
+    window, stride = 512, 384
     with rasterio.open(args.raster) as src:
-        image, profile = src.read(), src.profile          # the whole raster in memory
-    plan = plan_windows(args.height, args.size, patch, args.overlap)
-    pad = ((0, 0), (plan.left, plan.rows[-1] + patch - args.height),
-           (plan.left, plan.cols[-1] + patch - args.size))
-    image = np.pad(image, pad, mode="reflect")
-    origins = [(r + plan.left, c + plan.left) for r in plan.rows for c in plan.cols]
-    outputs = []                                           # every window kept until the end
+        image, profile = src.read(), src.profile            # the whole raster in memory
+    height, width = image.shape[1:]
+    nodata = (image == 0).all(axis=0)
+    total = np.zeros((len(CLASSES), height, width), np.float32)
+    count = np.zeros((height, width), np.float32)
+    rows = sorted({min(r, max(0, height - window)) for r in range(0, height, stride)})
+    cols = sorted({min(c, max(0, width - window)) for c in range(0, width, stride)})
     with torch.inference_mode():
-        for first in range(0, len(origins), args.batch_size):
-            chunk = origins[first:first + args.batch_size]
-            batch = np.stack([normalize(image[:, r:r + patch, c:c + patch],
-                                        header["normalization"]) for r, c in chunk])
-            outputs.append(torch.softmax(model(torch.from_numpy(batch)), 1).numpy())
-    weights = window_weights(patch)
-    total = np.zeros((len(CLASSES), image.shape[1], image.shape[2]), np.float32)
-    norm = np.zeros(image.shape[1:], np.float32)
-    for (r, c), probs in zip(origins, (p for batch in outputs for p in batch), strict=True):
-        total[:, r:r + patch, c:c + patch] += probs * weights
-        norm[r:r + patch, c:c + patch] += weights
-    inner = (slice(None), slice(plan.left, plan.left + args.height),
-             slice(plan.left, plan.left + args.size))
-    probs = total[inner] / norm[inner[1:]]
-    classes = (probs.argmax(0) + 1).astype(np.uint8)
-    profile.update(count=1, dtype="uint8", nodata=255, compress="deflate")
-    with rasterio.open(Path(args.raster).with_suffix(".naive.tif"), "w", **profile) as dst:
+        for r in rows:
+            for c in cols:
+                chunk = image[:, r:r + window, c:c + window].astype(np.float32)
+                x = torch.from_numpy(normalize(chunk, header["normalization"]))[None]
+                probs = torch.softmax(model(x), 1)[0].numpy()
+                total[:, r:r + window, c:c + window] += probs
+                count[r:r + window, c:c + window] += 1
+    probs = total / count
+    classes = np.asarray([c["value"] for c in CLASSES], np.uint8)[probs.argmax(0)]
+    classes[nodata] = 255
+    confidence = probs.max(0)
+    confidence[nodata] = -1
+    profile.update(count=1, dtype="uint8", nodata=255, compress="deflate", tiled=True)
+    stem = Path(args.out) / "reference"
+    with rasterio.open(f"{stem}_classes.tif", "w", **profile) as dst:
         dst.write(classes, 1)
-    return {"seconds": time.perf_counter() - start, "windows": plan.count}
+    profile.update(dtype="float32", nodata=-1, predictor=3)
+    with rasterio.open(f"{stem}_confidence.tif", "w", **profile) as dst:
+        dst.write(confidence, 1)
+    return {"windows": len(rows) * len(cols),
+            "computed_mpx": len(rows) * len(cols) * window * window / 1e6}
 
 
-def measure(command: list[str]) -> tuple[float, float, str]:
-    """Run `command` through a fresh helper process so that its peak RSS is reported alone."""
-    probe = [sys.executable, "-c",
-             "import json,resource,subprocess,sys,time;t=time.perf_counter();"
-             "p=subprocess.run(sys.argv[1:],capture_output=True,text=True);"
-             "w=time.perf_counter()-t;"
-             "m=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024;"
-             "sys.stderr.write(p.stderr[-3000:] if p.returncode else '');"
-             "print(json.dumps({'rc':p.returncode,'wall':w,'peak_mb':m,'out':p.stdout}))",
-             *command]
-    proc = subprocess.run(probe, capture_output=True, text=True)
-    result = json.loads(proc.stdout)
-    if result["rc"] != 0:
-        raise RuntimeError(f"{' '.join(command[:5])} failed:\n{proc.stderr}")
-    return result["wall"], result["peak_mb"], result["out"]
+# -- the driver ----------------------------------------------------------------------------------
+
+def satseg_row(workdir: Path, raster: Path, ckpt: Path, name: str, extra: dict) -> list[str]:
+    job = workdir / f"job_{name}.json"
+    job.write_text(json.dumps({"schema": 1, "raster": str(raster), "checkpoint": str(ckpt),
+                               "output_dir": str(workdir / "out"), "name": name,
+                               "device": "cpu", **extra}))
+    return [sys.executable, "-m", "satseg_engine", "predict", "--config", str(job)]
+
+
+def run_row(row: str, size: int, workdir: Path, raster: Path, ckpt: Path) -> dict:
+    extra = {"b": {}, "c": {"window": "patch", "overlap": 0.5}, **BACKEND_ROWS}.get(row)
+    if extra is not None:
+        wall, peak, out = measure(satseg_row(workdir, raster, ckpt, f"{row}_{size}", extra))
+        events = [json.loads(line) for line in out.splitlines() if line.strip()]
+        summary = events[-1]["summary"]
+        logs = [e["message"] for e in events if e["type"] == "log"]
+        note = "; ".join(m for m in logs if m.startswith(("backend", "windows")))
+        window = summary["prediction_window"]
+        result = {"windows": summary["windows"],
+                  "computed_mpx": summary["windows"] * window * window / 1e6, "note": note}
+    else:
+        worker = {"a": "bound", "d": "reference"}[row]
+        wall, peak, out = measure([sys.executable, __file__, "--worker", worker, "--raster",
+                                   str(raster), "--checkpoint", str(ckpt), "--size", str(size),
+                                   "--out", str(workdir / "out")])
+        result = json.loads(out.strip().splitlines()[-1])
+        result["note"] = result.pop("backend", "")
+    return {**result, "row": row, "size": size, "wall": wall, "peak_mb": peak}
+
+
+def agreement(workdir: Path, size: int) -> tuple[float, float]:
+    """Class agreement and mean |Δ confidence| of (b) against (c), valid pixels."""
+    import numpy as np
+    import rasterio
+
+    def read(name: str) -> np.ndarray:
+        with rasterio.open(workdir / "out" / name) as src:
+            return src.read(1)
+
+    b, c = read(f"b_{size}_classes.tif"), read(f"c_{size}_classes.tif")
+    valid = c != 255
+    conf_b, conf_c = read(f"b_{size}_confidence.tif"), read(f"c_{size}_confidence.tif")
+    return float((b[valid] == c[valid]).mean()), float(np.abs(conf_b - conf_c)[valid].mean())
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="2000,5000,10000")
-    parser.add_argument("--overlap", type=float, default=0.25)
-    parser.add_argument("--batch-size", type=int, default=8)
-    parser.add_argument("--patch", type=int, default=256)
-    parser.add_argument("--depth", type=int, default=1, help="custom_unet depth (tiny: 1)")
-    parser.add_argument("--width", type=int, default=4, help="custom_unet base width")
+    parser.add_argument("--rows", default="a,b,c,d", help="rows to run, in order")
+    parser.add_argument("--model", choices=sorted(MODELS), default="unet18")
+    parser.add_argument("--backends", action="store_true", help="add (b) with one switch off")
     parser.add_argument("--workdir", type=Path, default=None)
-    parser.add_argument("--skip-naive-above", type=int, default=20000,
-                        help="sizes above this skip the naive run (it needs the raster in RAM)")
-    parser.add_argument("--worker", choices=("bare", "naive"), help=argparse.SUPPRESS)
+    parser.add_argument("--worker", choices=("bound", "reference"), help=argparse.SUPPRESS)
     parser.add_argument("--raster", help=argparse.SUPPRESS)
     parser.add_argument("--checkpoint", help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--height", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--tall-width", type=int, default=0,
-                        help="if set: rasters this wide and SIZE tall (memory vs. height)")
+    parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        work = {"bare": worker_bare, "naive": worker_naive}[args.worker]
+        work = {"bound": worker_bound, "reference": worker_reference}[args.worker]
         print(json.dumps(work(args)))
         return
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="satseg-bench-"))
-    workdir.mkdir(parents=True, exist_ok=True)
-    ckpt = workdir / "model.pt"
-    make_checkpoint(ckpt, args.patch, args.depth, args.width)
-    rows = []
+    (workdir / "out").mkdir(parents=True, exist_ok=True)
+    ckpt = workdir / f"model_{args.model}.pt"
+    make_checkpoint(ckpt, args.model)
+    rows = args.rows.split(",") + (list(BACKEND_ROWS) if args.backends else [])
+    print(f"model {args.model} {MODELS[args.model][:2]}, patch {PATCH}, {BANDS} bands uint16, "
+          f"{os.cpu_count()} CPUs; wall = whole process, startup included", flush=True)
+    print(f"{'size':>6} {'row':<13} {'windows':>7} {'computed Mpx':>12} {'wall s':>8} "
+          f"{'Mpx/s':>7} {'peak MB':>8}  choices", flush=True)
     for size in (int(s) for s in args.sizes.split(",")):
-        width = args.tall_width or size
-        raster = workdir / f"scene_{size}x{width}.tif"
+        raster = workdir / f"scene_{size}.tif"
         if not raster.exists():
-            make_raster(raster, size, width)
-        mpx = size * width / 1e6
-        job = workdir / f"job_{size}.json"
-        job.write_text(json.dumps({"schema": 1, "raster": str(raster), "checkpoint": str(ckpt),
-                                   "output_dir": str(workdir / "out"), "overlap": args.overlap,
-                                   "batch_size": args.batch_size, "device": "cpu"}))
-        _wall, peak, out = measure([sys.executable, "-m", "satseg_engine", "predict",
-                                   "--config", str(job)])
-        done = json.loads(out.strip().splitlines()[-1])["summary"]
-        seconds = done["prediction_seconds"]
-        rows.append((f"{size}x{width}", "satseg", done["windows"], seconds, mpx / seconds, peak))
-        common = [sys.executable, __file__, "--raster", str(raster), "--checkpoint", str(ckpt),
-                  "--size", str(width), "--height", str(size), "--overlap", str(args.overlap),
-                  "--batch-size", str(args.batch_size)]
-        for mode in ("bare", "naive"):
-            if mode == "naive" and size > args.skip_naive_above:
-                continue
-            _wall, peak, out = measure([*common, "--worker", mode])
-            result = json.loads(out.strip().splitlines()[-1])
-            rows.append((f"{size}x{width}", mode, result["windows"], result["seconds"],
-                         mpx / result["seconds"], peak))
-        for row in rows[-3:]:
-            print(f"{row[0]:>11} {row[1]:<7} {row[2]:>7} {row[3]:>9.1f} {row[4]:>8.2f} "
-                  f"{row[5]:>9.0f}", file=sys.stderr, flush=True)
-    print(f"\npatch {args.patch}, overlap {args.overlap}, batch {args.batch_size}, "
-          f"{BANDS} bands uint16, custom_unet depth {args.depth} width {args.width}, "
-          f"{os.cpu_count()} CPUs")
-    print(f"{'rows x cols':>11} {'run':<7} {'windows':>7} {'seconds':>9} {'Mpx/s':>8} "
-          f"{'peak MB':>9}")
-    for size, mode, windows, seconds, rate, peak in rows:
-        print(f"{size:>11} {mode:<7} {windows:>7} {seconds:>9.1f} {rate:>8.2f} {peak:>9.0f}")
+            make_raster(raster, size)
+        results = {}
+        for row in rows:
+            result = run_row(row, size, workdir, raster, ckpt)
+            results[row] = result
+            print(f"{size:>6} {row:<13} {result['windows']:>7} {result['computed_mpx']:>12.1f} "
+                  f"{result['wall']:>8.1f} {size * size / 1e6 / result['wall']:>7.3f} "
+                  f"{result['peak_mb']:>8.0f}  {result['note']}", flush=True)
+        ratios = []
+        if {"a", "b"} <= results.keys():
+            ratios.append(f"(b)/(a) wall {results['b']['wall'] / results['a']['wall']:.2f}")
+        if {"b", "d"} <= results.keys():
+            ratios.append(f"(d)/(b) wall {results['d']['wall'] / results['b']['wall']:.2f}")
+        if {"b", "c"} <= results.keys():
+            ratios.append(f"(c)/(b) wall {results['c']['wall'] / results['b']['wall']:.2f}")
+        if all((workdir / "out" / f"{r}_{size}_classes.tif").exists() for r in "bc"):
+            agree, mad = agreement(workdir, size)   # (c) may come from an earlier run here
+            ratios.append(f"(b) vs (c): classes agree {agree:.4f}, mean |Δconf| {mad:.4f}")
+        if ratios:
+            print(f"{size:>6} " + "; ".join(ratios), flush=True)
 
 
 if __name__ == "__main__":
