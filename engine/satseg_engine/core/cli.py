@@ -2,7 +2,8 @@
 
 Each verb is a module in `satseg_engine.verbs` with `HELP` (one line), `Job` (a `jobs.Job`
 subclass from its stage's `options` module), `run(job, events) -> summary`, optionally
-`device(job) -> str` and `POSITIONAL` (a key that may also be given as the first argument). Verb
+`device(job) -> str`, `POSITIONAL` (a key that may also be given as the first argument) and
+`OUTPUTS` (the job keys of its outputs: a run holds their `core.lock` lock). Verb
 modules and `options` modules import only the standard library and core at top level, so
 `satseg --help` and light verbs start fast.
 
@@ -28,7 +29,9 @@ from typing import Any, TextIO
 from .. import __version__
 from .errors import Cancelled, JobError, SatsegError
 from .events import Events
+from .fileio import DISK_FULL_TEXTS, flush_stderr, watch_write_errors
 from .jobs import add_job_flags, job_from_args, load_job
+from .lock import output_lock
 
 #: verb name -> module, in workflow order (the order of `satseg --help`).
 VERBS: dict[str, str] = {
@@ -87,6 +90,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         verb_parser.add_argument("--progress", choices=("auto", "json", "bar"), default="auto",
                                  help="json: JSON-line events on stdout; bar: progress bars "
                                       "and text on stderr; auto: bar on a terminal, else json")
+        verb_parser.add_argument("--debug", action="store_true", default=False,
+                                 help="also print the Python traceback of an expected failure "
+                                      "(bad input, full disk) on stderr")
         positional = getattr(module, "POSITIONAL", None)
         if positional:  # e.g. `satseg info DATASET` as well as `--dataset DATASET`
             verb_parser.add_argument(positional, nargs="?", metavar=positional.upper(),
@@ -107,7 +113,10 @@ def run_job(verb: str, job: Mapping[str, Any] | Any, events: Events) -> dict[str
         job = load_job(module.Job, job)
     device = module.device(job) if hasattr(module, "device") else "cpu"
     events.started(verb, job.to_dict(), __version__, device)
-    return dict(module.run(job, events) or {})
+    outputs = [(key, getattr(job, key)) for key in getattr(module, "OUTPUTS", ())
+               if getattr(job, key, None) is not None]
+    with output_lock(outputs):  # a second run into the same output is refused
+        return dict(module.run(job, events) or {})
 
 
 def _private_stdout() -> TextIO:
@@ -125,6 +134,7 @@ def _raise_cancelled(signum: int, frame: Any) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    program = argv is None  # the process itself, not a caller running a verb in-process
     argv = list(sys.argv[1:] if argv is None else argv)
     interactive = sys.stdout.isatty()
     mode = "bar" if interactive else "json"
@@ -145,11 +155,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.setpgrp()  # the plugin cancels the whole group: data-loader workers included
     signal.signal(signal.SIGTERM, _raise_cancelled)
     signal.signal(signal.SIGINT, _raise_cancelled)
+    watch_write_errors()
     verb = argv[0]
     try:
         args = vars(build_parser(verb if verb in VERBS else None).parse_args(argv))
         config = args.pop("config", None)
         args.pop("progress", None)
+        if args.pop("debug", False):
+            os.environ["SATSEG_DEBUG"] = "1"
         verb = args.pop("verb")
         job = job_from_args(verb_module(verb).Job, config, args)
         summary = run_job(verb, job, events)
@@ -158,33 +171,64 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Cancelled:
         _terminal_error(events, verb, "cancelled", "the run was cancelled",
                         "outputs already complete are kept; partial ones were removed")
+        if program:  # end within a second: outputs are closed, renamed or removed, and the
+            stream.flush()  # interpreter's teardown of torch can take seconds
+            flush_stderr()
+            os._exit(Cancelled.exit_code)
         return Cancelled.exit_code
     except SatsegError as exc:
-        _terminal_error(events, verb, exc.code, exc.message, exc.hint, exc.key)
+        hint = exc.hint or (f"fix '{exc.key}' (satseg {verb} --help lists every key)"
+                            if exc.key else None)
+        _terminal_error(events, verb, exc.code, exc.message, hint, exc.key)
         return exc.exit_code
     except MemoryError:
-        traceback.print_exc()
+        _debug_traceback()
         _terminal_error(events, verb, "out_of_memory", "the engine ran out of memory",
                         "use a smaller batch size or patch size, or close other programs")
         return 1
     except OSError as exc:
-        traceback.print_exc()
-        if exc.errno == errno.ENOSPC:
-            _terminal_error(events, verb, "disk_full", f"no space left on the device while "
-                            f"writing {exc.filename or 'output'}",
-                            "free disk space or choose another output folder; nothing "
-                            "half-written was kept")
+        _debug_traceback()
+        if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT) or _says_disk_full(exc):
+            _disk_full(events, verb, exc.filename)
+        elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            _terminal_error(events, verb, "permission_denied", f"permission denied: "
+                            f"{exc.filename or exc}", "choose an output folder you can write "
+                            "to, or check the file's permissions")
         else:
             _terminal_error(events, verb, "os_error", f"{exc.strerror or exc}: "
                             f"{exc.filename or ''}".rstrip(": "), None)
         return 1
     except Exception as exc:  # noqa: BLE001 - every failure must end in one error event
+        if _says_disk_full(exc):  # GDAL's and SQLite's write errors
+            _debug_traceback()
+            _disk_full(events, verb, None)
+            return 1
         traceback.print_exc()
         _terminal_error(events, verb, "internal", f"{type(exc).__name__}: {exc}",
                         "this is a bug in satseg; the engine's stderr has the traceback")
         return 1
     finally:
         stream.flush()
+        flush_stderr()
+
+
+def _says_disk_full(exc: BaseException) -> bool:
+    """A library's error (or the one it was raised from) that means the disk is full."""
+    chain = [exc, exc.__cause__, exc.__context__]
+    return any(text in str(e) for e in chain if e is not None for text in DISK_FULL_TEXTS)
+
+
+def _debug_traceback() -> None:
+    """The traceback of an expected failure, on stderr only with SATSEG_DEBUG=1 (--debug)."""
+    if os.environ.get("SATSEG_DEBUG") == "1":
+        traceback.print_exc()
+
+
+def _disk_full(events: Events, verb: str, filename: str | None) -> None:
+    _terminal_error(events, verb, "disk_full", f"no space left on the device (or over the file "
+                    f"size limit) while writing {filename or 'the outputs'}",
+                    "free disk space or choose another output folder; nothing half-written "
+                    "was kept")
 
 
 def _terminal_error(events: Events, verb: str, code: str, message: str, hint: str | None,

@@ -46,6 +46,12 @@ class Job:
         """Plain JSON-able mapping of the resolved job (paths as strings)."""
         return _plain(self)
 
+    @classmethod
+    def inherited(cls, data: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Keys this job takes from elsewhere when `data` does not give them (a resumed
+        training takes its checkpoint's job); keys in `data` always win. Nothing by default."""
+        return {}
+
 
 def _plain(value: Any) -> Any:
     """Dataclasses, read-only mappings and tuples as JSON data (dataclasses.asdict cannot copy
@@ -69,6 +75,10 @@ def load_job(cls: type[J], data: Mapping[str, Any], *, from_cli: frozenset[str] 
     if not isinstance(data, Mapping):
         raise JobError(f"the job{' section ' + prefix.rstrip('.') if prefix else ''} must be a "
                        f"JSON object, not {type(data).__name__}", key=prefix.rstrip(".") or None)
+    if not prefix and issubclass(cls, Job):
+        base = cls.inherited(data)
+        if base:
+            data = _overlay(_known_keys(cls, base), data)
     fields = {f.name: f for f in dataclasses.fields(cls)}
     hints = typing.get_type_hints(cls)
     for key in data:
@@ -103,6 +113,31 @@ def load_job(cls: type[J], data: Mapping[str, Any], *, from_cli: frozenset[str] 
         raise JobError(str(exc)) from exc
 
 
+def _known_keys(cls: type, data: Mapping[str, Any]) -> dict[str, Any]:
+    """`data` without the keys `cls` does not have (an inherited job from an older engine)."""
+    hints = typing.get_type_hints(cls)
+    out: dict[str, Any] = {}
+    for field in dataclasses.fields(cls):
+        if field.name not in data:
+            continue
+        value = data[field.name]
+        if dataclasses.is_dataclass(hints[field.name]) and isinstance(value, Mapping):
+            value = _known_keys(hints[field.name], value)
+        out[field.name] = value
+    return out
+
+
+def _overlay(base: Mapping[str, Any], given: Mapping[str, Any]) -> dict[str, Any]:
+    """`base` with `given` on top, section by section (a given section key keeps the others)."""
+    out = dict(base)
+    for key, value in given.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = _overlay(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
 def load_job_file(path: Path) -> dict[str, Any]:
     """Read a job file; a missing or malformed file is a JobError naming the problem."""
     try:
@@ -111,18 +146,22 @@ def load_job_file(path: Path) -> dict[str, Any]:
         raise JobError(f"job file not found: {path}", key="config",
                        hint="check the path given to --config") from None
     except OSError as exc:
-        raise JobError(f"cannot read job file {path}: {exc.strerror}", key="config") from None
+        raise JobError(f"cannot read job file {path}: {exc.strerror}", key="config",
+                       hint="check the file's permissions") from None
     try:
         data = json.loads(text, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as exc:
         raise JobError(f"job file {path} is not valid JSON: {exc.msg} at line {exc.lineno}, "
-                       f"column {exc.colno}", key="config") from None
+                       f"column {exc.colno}", key="config",
+                       hint="fix the JSON there: keys and strings in double quotes, commas "
+                            "between items and none after the last") from None
     except _DuplicateKeyError as exc:
         raise JobError(f"job file {path}: the key {exc.args[0]!r} appears twice in one object "
                        f"(JSON keeps only the last one)", key="config",
                        hint="give each key (each source name) once") from None
     if not isinstance(data, dict):
-        raise JobError(f"job file {path} must hold a JSON object", key="config")
+        raise JobError(f"job file {path} must hold a JSON object", key="config",
+                       hint='write the job as one object: {"schema": 1, "key": value, ...}')
     return data
 
 
@@ -160,7 +199,8 @@ def _type_name(tp: Any) -> str:
 
 
 def _bad(value: Any, tp: Any, key: str) -> JobError:
-    return JobError(f"'{key}' must be {_type_name(tp)}, got {value!r}", key=key)
+    return JobError(f"'{key}' must be {_type_name(tp)}, got {value!r}", key=key,
+                    hint=f"give '{key}' as {_type_name(tp)}")
 
 
 def _coerce(value: Any, tp: Any, key: str, text: bool, from_cli: frozenset[str]) -> Any:
@@ -315,9 +355,11 @@ def _check_metadata(value: Any, meta: Mapping[str, Any], key: str) -> None:
         if not isinstance(number, (int, float)) or isinstance(number, bool):
             continue
         if low is not None and number < low:
-            raise JobError(f"'{key}' must be >= {low}, got {number}", key=key)
+            raise JobError(f"'{key}' must be >= {low}, got {number}", key=key,
+                           hint=f"use a value of at least {low}")
         if high is not None and number > high:
-            raise JobError(f"'{key}' must be <= {high}, got {number}", key=key)
+            raise JobError(f"'{key}' must be <= {high}, got {number}", key=key,
+                           hint=f"use a value of at most {high}")
     exists = meta.get("exists")
     if exists and isinstance(value, tuple):
         for index, item in enumerate(value):
@@ -328,9 +370,11 @@ def _check_metadata(value: Any, meta: Mapping[str, Any], key: str) -> None:
                            hint="check the path (relative paths are read from the current "
                                 "directory)")
         if exists == "file" and not value.is_file():
-            raise JobError(f"'{key}': {value} is not a file", key=key)
+            raise JobError(f"'{key}': {value} is not a file", key=key,
+                           hint="give the path of a file, not of a folder")
         if exists == "dir" and not value.is_dir():
-            raise JobError(f"'{key}': {value} is not a directory", key=key)
+            raise JobError(f"'{key}': {value} is not a directory", key=key,
+                           hint="give the path of a folder")
 
 
 # -- command-line flags ----------------------------------------------------------------------

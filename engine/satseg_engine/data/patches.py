@@ -88,10 +88,20 @@ def close_handles() -> None:
 
 def run_task(task: Task) -> Result:
     """Write the task's patches; user errors come back as data (exceptions may not pickle)."""
+    from rasterio.errors import RasterioIOError
+
     try:
         return _run_sources(task) if task.sources else _run(task)
     except SatsegError as exc:
         return Result([], {}, [], error=(exc.code, exc.message, exc.hint, exc.key))
+    except RasterioIOError as exc:
+        if "Read failed" not in str(exc):
+            raise  # a write that failed (full disk): the command line's disk_full
+        cause = str(exc.__cause__ or exc).splitlines()[0][:200]
+        return Result([], {}, [], error=(
+            "raster_unreadable", f"{task.image} (or its labels) cannot be read to the end: "
+            f"the file is damaged or cut short ({cause})", "copy the file again from its "
+            "source, or check it with gdalinfo -checksum", "image"))
 
 
 def _run(task: Task) -> Result:

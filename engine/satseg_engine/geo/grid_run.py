@@ -9,6 +9,7 @@ from ..core.errors import SatsegError
 from . import grids, rasters
 from .labels import prepare
 from .options import GridJob, GridOptions
+from .splits import split_warnings
 
 
 def prepare_labels(opts: GridOptions, labels: Path, src: Any, events: Any) -> Any:
@@ -38,13 +39,16 @@ def make_grid(job: GridJob, events: Any) -> dict[str, Any]:
     spec = None
     if job.labels is not None:
         with rasters.open_raster(job.image, "image") as src:
-            rasters.check_grid(src, "image")
+            rasters.check_grid(src, "image", projected=True)
             spec = prepare_labels(job, job.labels, src, events)
     grid = grids.build(job.image, job, spec, events)
     meta = grid_metadata(job, grid.raster)
     grids.write(job.output, [grid], meta)
     events.artifact("vector", job.output)
     counts = split_summary(grid.splits)
+    if job.split_method in ("random", "blocks"):
+        for message in split_warnings(grid.splits, job.ratios, job.split_method):
+            events.warning(message)
     return {"output": str(job.output.resolve()), "cells": len(grid.cells),
             "splits": counts, "patch_size": job.patch_size, "stride": meta["stride"],
             "dropped_nodata": grid.meta["dropped_nodata"],

@@ -152,7 +152,7 @@ def build(image: Path, opts: Any, labels: LabelSpec | None, events: Any, *, id_s
     """
     size, stride = opts.patch_size, opts.patch_size - opts.overlap
     with rasters.open_raster(image, "image") as src:
-        rasters.check_grid(src, "image")
+        rasters.check_grid(src, "image", projected=True)
         bands = rasters.resolve_bands(src, opts.bands)
         if src.width < size or src.height < size:
             raise too_small(src, size, f"image {Path(image).name}")

@@ -50,7 +50,8 @@ class GridOptions(jobs.Job):
     ratios: tuple[float, ...] = option((0.7, 0.15, 0.15), help="train,validation,test shares",
                                        min=0)
     seed: int = option(42, help="random seed of the split")
-    block_size: int = option(4, help="blocks split: block side in cells", min=1)
+    block_size: int = option(0, help="blocks split: block side in cells (0: auto, the largest "
+                                     "of 4, 2, 1 that leaves every split cells)", min=0)
     split_attribute: str = option("split", help="attribute split: AOI field holding "
                                                 "train/validation/test")
     label_kind: Literal["auto", "raster", "vector", "colour"] = option(

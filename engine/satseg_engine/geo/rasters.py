@@ -35,13 +35,20 @@ def open_raster(path: Path, key: str) -> Any:
                           key=key, hint="give a GeoTIFF or another GDAL raster") from None
 
 
-def check_grid(src: Any, key: str) -> None:
-    """Refuse rasters without a CRS or with a rotated/skewed geotransform."""
+def check_grid(src: Any, key: str, projected: bool = False) -> None:
+    """Refuse rasters without a CRS or with a rotated/skewed geotransform; with `projected`
+    (the raster a grid is laid on), also a geographic CRS (pixels in degrees)."""
     t = src.transform
     if src.crs is None:
         raise SatsegError("no_crs", f"{key}: {src.name} has no coordinate reference system",
                           key=key, hint="assign its CRS (QGIS: Raster ▸ Projections ▸ Assign "
                                         "Projection, or gdal_edit.py -a_srs EPSG:xxxx)")
+    if projected and src.crs.is_geographic:
+        raise SatsegError("geographic_crs", f"{key}: {src.name} is in a geographic CRS "
+                          f"({crs_text(src.crs)}): its pixels are degrees, not squares on the "
+                          "ground", key=key, hint="reproject it to a projected CRS in metres "
+                          "(e.g. its UTM zone: gdalwarp -t_srs EPSG:326xx, or QGIS: Raster ▸ "
+                          "Projections ▸ Warp)")
     if t.b != 0 or t.d != 0:
         raise SatsegError("rotated_raster", f"{key}: {src.name} has a rotated or skewed "
                           f"geotransform ({t.b:g}, {t.d:g} rotation terms); cells of whole "

@@ -5,11 +5,13 @@ Methods (a registry, `SPLITTERS`):
 * `random`: a seeded permutation of the cells; the first round(n·r_train) are train, the next
   round(n·r_validation) validation, the rest test. Reproducible for a given seed and cell list.
 * `blocks`: spatial blocking. Cells are grouped in blocks of `block_size`×`block_size` lattice
-  steps; whole blocks are shuffled (seed) and dealt to the split whose cell count is furthest
-  below its target. Then a buffer: every train cell that overlaps or touches (shares an edge or
-  a corner with) a validation or test cell is unassigned (split ""). So no train cell touches
-  a validation or test cell; the price is the ring of train cells along block borders, which
-  lowers the train share below its ratio (more with overlap and small blocks).
+  steps (0 = auto: the largest of 4, 2, 1 that gives every split at least half its target, else
+  the most balanced); whole blocks are shuffled (seed) and dealt to the split whose cell count
+  is furthest below its target. Then a buffer: every train cell that overlaps or touches
+  (shares an edge or a corner with) a validation or test cell is unassigned (split ""). So no
+  train cell touches a validation or test cell; the price is the ring of train cells along
+  block borders, which lowers the train share below its ratio (more with overlap and small
+  blocks).
 * `attribute`: the value of `split_attribute` in the AOI polygon holding the cell's centre.
 * `none`: every cell unassigned.
 """
@@ -73,6 +75,55 @@ def assign_blocks(cells: Sequence[Cell], ratios: Sequence[float], seed: int, *,
     return buffer_train(cells, labels)
 
 
+#: block sides `block_size: 0` (auto) tries, largest first (larger blocks lose fewer cells).
+AUTO_BLOCK_SIZES = (4, 2, 1)
+
+
+def balance(labels: Sequence[str], ratios: Sequence[float]) -> float:
+    """The worst split's share of its target (1 = every split got what its ratio asks)."""
+    total = float(sum(ratios))
+    n = len(labels)
+    shares = [labels.count(name) / (n * r / total) for name, r in zip(SPLITS, ratios,
+                                                                       strict=True) if r > 0]
+    return min(shares) if shares and n else 0.0
+
+
+def assign_blocks_auto(cells: Sequence[Cell], ratios: Sequence[float], seed: int, *,
+                       block_size: int = 0, **kwargs: Any) -> list[str]:
+    """Blocks of `block_size` cells; with 0, the side of `AUTO_BLOCK_SIZES` whose split comes
+    closest to the ratios (a side of 4 on a 4×4-cell area is one block: all train)."""
+    if block_size > 0:
+        return assign_blocks(cells, ratios, seed, block_size=block_size, **kwargs)
+    best: tuple[float, list[str]] | None = None
+    for side in AUTO_BLOCK_SIZES:
+        labels = assign_blocks(cells, ratios, seed, block_size=side, **kwargs)
+        score = balance(labels, ratios)
+        if best is None or score > best[0]:
+            best = (score, labels)
+        if score >= 0.5:  # good enough: a larger block keeps more train cells
+            break
+    assert best is not None
+    return best[1]
+
+
+def split_warnings(labels: Sequence[str], ratios: Sequence[float], method: str) -> list[str]:
+    """A warning per split with a positive ratio that is empty or nearly so (fewer than 5 % of
+    the cells, or under a third of its target), naming the fix."""
+    n = len(labels)
+    total = float(sum(ratios))
+    out = []
+    for name, ratio in zip(SPLITS, ratios, strict=True):
+        count = sum(1 for label in labels if label == name)
+        if ratio <= 0 or not n or (count >= 0.05 * n and count >= n * ratio / total / 3):
+            continue
+        fix = ("smaller blocks (--block-size) or smaller patches (--patch-size), a larger area"
+               if method == "blocks" else "smaller patches (--patch-size), a larger area, "
+               "other ratios")
+        out.append(f"the {name} split holds {count} of {n} cells ({count / n:.0%}; ratio "
+                   f"{ratio / total:.0%}): use {fix}, or another --split-method")
+    return out
+
+
 def buffer_train(cells: Sequence[Cell], labels: list[str]) -> list[str]:
     """Unassign train cells that touch (edge, corner or overlap) a validation or test cell."""
     held_out = [i for i, s in enumerate(labels) if s in ("validation", "test")]
@@ -116,7 +167,7 @@ def normalise_attribute_values(values: Sequence[Any], attribute: str) -> list[st
 
 SPLITTERS: dict[str, Callable[..., list[str]]] = {
     "random": assign_random,
-    "blocks": assign_blocks,
+    "blocks": assign_blocks_auto,
     "none": assign_none,
 }
 

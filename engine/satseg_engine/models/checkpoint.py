@@ -10,7 +10,9 @@ header with `multisource` describes a multi-source model (`multisource.build_mul
 
 from __future__ import annotations
 
+import errno
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -61,7 +63,11 @@ def save_checkpoint(path: str | os.PathLike[str], header: Mapping[str, Any],
         data["resume"] = dict(resume)
     path = Path(path)
     with atomic_path(path) as tmp:
-        torch.save(data, tmp)
+        try:
+            torch.save(data, tmp)
+        except RuntimeError as exc:  # torch's zip writer words a failed write its own way
+            raise OSError(errno.ENOSPC, f"cannot write the checkpoint ({exc})", str(path)
+                          ) from exc
     return path
 
 
@@ -76,25 +82,75 @@ def read_checkpoint(path: str | os.PathLike[str], map_location: str | torch.devi
         data = torch.load(path, map_location=map_location, weights_only=True)
     except MemoryError:
         raise
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001
         # (UnpicklingError, BadZipFile, EOFError, IndexError, OSError...): each means the file
         # is not a readable checkpoint, never a bug in satseg.
-        raise SatsegError("bad_checkpoint", f"{path} is not a readable satseg checkpoint "
-                          f"(corrupt, truncated or not a safe torch file): "
-                          f"{str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__}",
-                          hint=hint) from exc
+        raise _unreadable(path, exc, hint) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise SatsegError("bad_checkpoint", f"{path} is a torch file but not a satseg "
                           "checkpoint (no 'format': 'satseg-checkpoint')", hint=hint)
     if data.get("schema") != SCHEMA:
+        newer = isinstance(data.get("schema"), int) and data["schema"] > SCHEMA
         raise SatsegError("bad_checkpoint", f"{path} has checkpoint schema "
                           f"{data.get('schema')!r}; this engine reads schema {SCHEMA}",
-                          hint="use the engine version that wrote it, or retrain")
+                          hint="update the satseg engine (the file was written by a newer "
+                          "version)" if newer else "use the engine version that wrote it, or "
+                          "retrain")
     header = data.get("header")
     if not isinstance(header, dict) or any(k not in header for k in REQUIRED_HEADER):
         raise SatsegError("bad_checkpoint", f"{path}: checkpoint header is incomplete",
                           hint=hint)
     return data
+
+
+def _unreadable(path: Path, exc: Exception, hint: str) -> SatsegError:
+    """satseg's own words for a file torch's safe loader refused or could not read.
+
+    torch's text for a refused pickle advises loading it with `weights_only=False`, that is
+    running code from the file: it is never shown. A pickle that imports and calls something is
+    `checkpoint_unsafe`; anything else unreadable is `bad_checkpoint`.
+    """
+    text = str(exc)
+    called = _called_globals(path)
+    if called or "GLOBAL " in text:
+        found = re.search(r"GLOBAL ([\w.]+)", text)
+        name = called[0] if called else found.group(1) if found else ""
+        return SatsegError("checkpoint_unsafe", f"{path} was refused unread: loading it would "
+                           f"call Python code ({name}); satseg checkpoints hold plain data and "
+                           "tensors only", hint="use a checkpoint written by 'satseg train'; "
+                           "do not open this file with other tools unless you trust its source")
+    first = "" if "weights_only" in text else text.splitlines()[0][:200] if text.strip() else ""
+    return SatsegError("bad_checkpoint", f"{path} is not a readable satseg checkpoint (corrupt, "
+                       f"truncated or not a torch file){': ' + first if first else ''}",
+                       hint=hint)
+
+
+def _called_globals(path: Path, limit: int = 64 << 20) -> list[str]:
+    """Globals a pickle (raw, or a torch zip's data.pkl) imports, read with pickletools: the
+    opcodes are listed, nothing is imported or run. Empty when unreadable or too large."""
+    import pickletools
+    import zipfile
+
+    try:
+        if path.stat().st_size > limit:
+            return []
+        raw = path.read_bytes()
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as archive:
+                name = next((n for n in archive.namelist() if n.endswith("data.pkl")), None)
+                raw = archive.read(name) if name else b""
+        names, strings = [], []
+        for op, arg, _ in pickletools.genops(raw):
+            if isinstance(arg, str):
+                strings.append(arg)
+            if op.name == "GLOBAL":
+                names.append(str(arg).replace(" ", "."))
+            elif op.name == "STACK_GLOBAL" and len(strings) >= 2:
+                names.append(f"{strings[-2]}.{strings[-1]}")
+    except Exception:  # noqa: BLE001 - an unparsable file is simply not an unsafe pickle
+        return []
+    safe = ("torch.", "collections.OrderedDict", "builtins.set", "builtins.frozenset")
+    return [n for n in names if not n.startswith(safe)]
 
 
 def model_from_header(header: Mapping[str, Any]) -> nn.Module:

@@ -1,6 +1,7 @@
 """The training stage: `train(job, events) -> summary`, callable as a function (search, tests).
 
-Modules: options (TrainJob and its sections), setup (device, precision, model, loaders), loop
+Modules: options (TrainJob and its sections), auto (the "auto" defaults chosen per dataset,
+with a reason each), setup (device, precision, model, loaders), loop
 (one epoch / one evaluation), fit (one run with checkpoints and reports), kfold
 (cross-validation), persist (checkpoints and resume), reports (csv/json/plots), state (run
 bookkeeping, early stopping), streams (the sources a run consumes; multi-source header,
@@ -26,4 +27,9 @@ def train(job: Any, events: Any) -> dict[str, Any]:
     folder = plan_sources(job, info).folder
     items = {split: list_items(job.dataset, split, folder) for split in SPLITS}
     events.log(", ".join(f"{len(v)} {k} patches" for k, v in items.items()))
+    if folder == "images":
+        from ..data.dataset import dataset_warnings
+
+        for message in dataset_warnings(info, {k: len(v) for k, v in items.items()}):
+            events.warning(message)
     return fit(job, events, info, items, job.output_dir, resume=job.resume)

@@ -60,6 +60,17 @@ def resume_payload(optimizer: torch.optim.Optimizer, schedule: Schedule,
             "interrupted": interrupted}
 
 
+def checkpoint_job(path: Path) -> dict[str, Any]:
+    """The job a last.pt was trained with (its header's `config`), without `resume`; empty for
+    a checkpoint that does not record it (the job must then be given whole)."""
+    data = read_checkpoint(path)
+    if not isinstance(data.get("resume"), dict):
+        raise SatsegError("bad_resume", f"{path} holds no training state to resume from",
+                          hint="resume from last.pt (best_*.pt hold weights only)", key="resume")
+    config = data["header"].get("config")
+    return {k: v for k, v in config.items() if k != "resume"} if isinstance(config, dict) else {}
+
+
 def restore(path: Path, header: dict[str, Any], model: nn.Module,
             optimizer: torch.optim.Optimizer, schedule: Schedule,
             scaler: torch.amp.GradScaler) -> RunState:
@@ -74,7 +85,9 @@ def restore(path: Path, header: dict[str, Any], model: nn.Module,
         if old.get(key) != header.get(key):
             raise SatsegError("bad_resume", f"cannot resume: '{key}' differs between {path} "
                               f"({old.get(key)!r}) and this job ({header.get(key)!r})",
-                              hint="resume with the same model, dataset classes and task",
+                              hint="leave out the keys that change the model, task or "
+                              "dataset: --resume alone continues with the checkpoint's own job "
+                              "(or start a new run without --resume)",
                               key="resume")
     if _source_layout(old) != _source_layout(header):
         raise SatsegError("bad_resume", f"cannot resume: the sources of {path} "

@@ -6,6 +6,9 @@ from typing import Any
 
 from ..evaluation.options import EvaluateJob as Job
 
+#: job keys of this verb's outputs: a run holds their lock (core.lock).
+OUTPUTS = ("output_dir",)
+
 HELP = ("compare a class raster with reference labels: confusion matrix, IoU, F1, precision, "
         "recall, kappa (JSON and PNG)")
 

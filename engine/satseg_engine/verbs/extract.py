@@ -6,6 +6,9 @@ from typing import Any
 
 from ..data.options import ExtractJob as Job
 
+#: job keys of this verb's outputs: a run holds their lock (core.lock).
+OUTPUTS = ("output_dir",)
+
 HELP = "cut image(s) and labels into a patch dataset with splits and band statistics"
 
 

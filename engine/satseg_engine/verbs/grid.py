@@ -6,6 +6,9 @@ from typing import Any
 
 from ..geo.options import GridJob as Job
 
+#: job keys of this verb's outputs: a run holds their lock (core.lock).
+OUTPUTS = ("output",)
+
 HELP = "lay a grid of N×N-pixel cells on a raster (AOI/extent, nodata filter, train/val/test)"
 
 

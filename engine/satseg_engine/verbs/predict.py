@@ -7,6 +7,9 @@ from typing import Any
 
 from ..prediction.options import PredictJob as Job
 
+#: job keys of this verb's outputs: a run holds their lock (core.lock).
+OUTPUTS = ("output_dir",)
+
 HELP = ("classify a raster (or several sources and dates) with a trained model: class, "
         "confidence and probability GeoTIFFs and an area summary")
 

@@ -7,6 +7,9 @@ from typing import Any
 
 from ..synth.options import SampleJob as Job
 
+#: job keys of this verb's outputs: a run holds their lock (core.lock).
+OUTPUTS = ("output_dir",)
+
 HELP = ("write a synthetic Sentinel-2-like scene with labels for demos/tests (--sources: a "
         "dated optical series and a radar image)")
 

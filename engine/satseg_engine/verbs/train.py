@@ -11,6 +11,9 @@ from typing import Any
 
 from ..training.options import TrainJob as Job
 
+#: job keys of this verb's outputs: a run holds their lock (core.lock).
+OUTPUTS = ("output_dir",)
+
 HELP = "train a segmentation model (custom U-Net or any smp architecture) on a patch dataset"
 
 
