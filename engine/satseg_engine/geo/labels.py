@@ -12,8 +12,9 @@ Kinds (registry `READERS`):
   class table (alpha 0 = unlabelled).
 
 Every reader returns uint8 class values with IGNORE (255) for "no label": the label raster's
-nodata, 255 itself, value 0 (or black in a colour mask) when the class table has no class 0,
-and pixels outside the label source. Values not in the class table raise `unknown_labels`
+nodata, 255 itself, value 0 (or black in a colour mask) when the class table has no class 0
+(never silently: `prepare` warns with its pixel share and the fix), and pixels outside the
+label source. Values not in the class table raise `unknown_labels`
 (listing them), or become IGNORE with `unknown_labels="ignore"`.
 """
 
@@ -28,7 +29,15 @@ from typing import Any
 import numpy as np
 
 from ..core.errors import SatsegError
-from .classtable import colour_table, read_class_tag, rgb_to_hex
+from .classtable import (
+    black_share,
+    colour_table,
+    dropped_zero_message,
+    raster_value_counts,
+    read_class_tag,
+    rgb_to_hex,
+    zero_share,
+)
 from .tiling import Cell
 
 IGNORE = 255
@@ -258,22 +267,6 @@ def classes_from_tag(src: Any) -> list[tuple[int, str, str]] | None:
             for i, c in enumerate(items)]
 
 
-def scan_raster_values(src: Any) -> np.ndarray:
-    """Distinct values of band 1, read block row by block row (bounded memory)."""
-    from rasterio.windows import Window
-
-    found: set[float] = set()
-    rows = max(1, min(src.height, (2**24) // max(1, src.width)))
-    for row in range(0, src.height, rows):
-        window = Window(0, row, src.width, min(rows, src.height - row))
-        data = src.read(1, window=window)
-        if data.dtype.kind in "ub" and data.dtype.itemsize <= 2:
-            found.update(np.flatnonzero(np.bincount(data.ravel().astype(np.int64))).tolist())
-        else:
-            found.update(np.unique(data).tolist())
-    return np.array(sorted(found))
-
-
 def default_raster_classes(src: Any, values: np.ndarray) -> list[tuple[int, str, str]]:
     """Classes of a label raster: its `satseg_classes` tag, else its values and colour table."""
     tagged = classes_from_tag(src)
@@ -378,14 +371,25 @@ def prepare(path: Path, image: Any, *, kind: str, classes: list[tuple[int, str, 
                                   f"band(s); an RGB mask needs 3 (or 4 with alpha)",
                                   key="label_kind", hint="use label_kind 'raster' for a class "
                                                          "raster")
+            if not any(hex_to_rgb(colour) == (0, 0, 0) for _, _, colour in classes):
+                _warn_dropped(warn, path.name, black_share(src), colour=True)
             return LabelSpec(str(path.resolve()), kind, tuple(classes), field, unknown)
-        values = scan_raster_values(src)
+        counts = raster_value_counts(src)
+        values = np.array(sorted(counts))
         table = classes or default_raster_classes(src, values)
         check_class_values(table)
+        if 0 not in {c[0] for c in table}:
+            _warn_dropped(warn, path.name, zero_share(counts, src.nodata, IGNORE), colour=False)
         spec = LabelSpec(str(path.resolve()), kind, tuple(table), field, unknown)
         if unknown == "error":
             map_values(values, spec, src.nodata, f"{path.name}")
         return spec
+
+
+def _warn_dropped(warn: Callable[[str], None], name: str, share: float, colour: bool) -> None:
+    """Value 0 (black) read as unlabelled is said, with its share and the fix (never silent)."""
+    if share > 0:
+        warn(dropped_zero_message(name, share, colour))
 
 
 def _bounds_overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
