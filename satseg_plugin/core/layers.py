@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from qgis.core import (
+    Qgis,
     QgsCategorizedSymbolRenderer,
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
@@ -23,6 +24,7 @@ from qgis.core import (
     QgsPalettedRasterRenderer,
     QgsProject,
     QgsProviderRegistry,
+    QgsRasterBandStats,
     QgsRasterLayer,
     QgsRectangle,
     QgsRendererCategory,
@@ -43,6 +45,13 @@ SPLIT_FILL_ALPHA = 80
 PALETTE = ("#1f78b4", "#33a02c", "#e31a1c", "#ff7f00", "#6a3d9a", "#b15928", "#a6cee3",
            "#b2df8a", "#fb9a99", "#fdbf6f", "#cab2d6", "#ffff99")
 MAX_SCANNED_FEATURES = 20000
+#: the ignore value of a class raster (never a class)
+IGNORE_VALUE = 255
+#: label rasters of more pixels are counted on a sample (the dialog stays quick)
+MAX_COUNTED_PIXELS = 25_000_000
+MAX_SAMPLED_PIXELS = 1_000_000
+MAX_VALUE_RANGE = 65536
+INTEGER_TYPES = (Qgis.Byte, Qgis.UInt16, Qgis.Int16, Qgis.UInt32, Qgis.Int32)
 
 
 class InputError(ValueError):
@@ -51,11 +60,14 @@ class InputError(ValueError):
 
 @dataclass
 class ClassRow:
-    """One row of a class table."""
+    """One row of a class table; an `ignored` row shows pixels that stay unlabelled (value 0
+    of a label raster, black in a colour mask) until the user makes it a class."""
 
     value: int
     name: str
     colour: str
+    ignored: bool = False
+    note: str = ""
 
     def as_job(self) -> Dict[str, object]:
         return {"value": self.value, "name": self.name, "colour": self.colour}
@@ -126,7 +138,9 @@ def raster_classes(layer: QgsRasterLayer) -> List[ClassRow]:
     """Classes of a label raster: its colour table and category names (band 1).
 
     Colour-table entries that are neither named nor coloured (GDAL pads tables to 256 black
-    entries) and the nodata value are left out. A raster without a colour table gives no rows.
+    entries) and the nodata value are left out. A raster without a colour table gives its
+    values 1–254. Value 0 present without a class comes first as an `ignored` row (the engine
+    reads it as unlabelled) that the user can make a class.
     """
     renderer = layer.renderer()
     if isinstance(renderer, QgsPalettedRasterRenderer):
@@ -144,7 +158,68 @@ def raster_classes(layer: QgsRasterLayer) -> List[ClassRow]:
         painted = colour.alpha() > 0 and (colour.red(), colour.green(), colour.blue()) != (0, 0, 0)
         if named or painted:
             rows.append(ClassRow(value, label if named else f"class {value}", colour.name()))
+    counts = value_counts(layer)
+    if not rows:  # no colour table: the values found, as the engine numbers them
+        found = [v for v in sorted(counts) if 1 <= v <= 254]
+        rows = [ClassRow(v, f"class {v}", PALETTE[i % len(PALETTE)])
+                for i, v in enumerate(found)]
+    total = sum(n for v, n in counts.items() if v != IGNORE_VALUE)
+    if counts.get(0) and all(r.value != 0 for r in rows):
+        share = 100 * counts[0] / total
+        rows.insert(0, ClassRow(0, "class 0", "#000000", ignored=True, note=translate(
+            "satseg", "Value 0 covers {share:.1f} % of the pixels and stays unlabelled: the "
+                      "raster has no nodata value 0 and no class 0. Tick 'Class' if 0 is a "
+                      "class.").format(share=share)))
     return rows
+
+
+def value_counts(layer: QgsRasterLayer) -> Dict[int, int]:
+    """{value: pixel count} of band 1 of an integer raster, nodata left out ({} for other
+    rasters or ranges wider than MAX_VALUE_RANGE); a sample of large rasters."""
+    provider = layer.dataProvider()
+    if provider.dataType(1) not in INTEGER_TYPES:
+        return {}
+    pixels = layer.width() * layer.height()
+    sample = 0 if pixels <= MAX_COUNTED_PIXELS else MAX_COUNTED_PIXELS
+    stats = provider.bandStatistics(1, QgsRasterBandStats.Min | QgsRasterBandStats.Max,
+                                    QgsRectangle(), sample)
+    if not (math.isfinite(stats.minimumValue) and math.isfinite(stats.maximumValue)):
+        return {}  # nothing but nodata
+    low, high = int(stats.minimumValue), int(stats.maximumValue)
+    if not 0 <= high - low < MAX_VALUE_RANGE:
+        return {}
+    histogram = provider.histogram(1, high - low + 1, low - 0.5, high + 0.5, QgsRectangle(),
+                                   sample)
+    return {low + i: n for i, n in enumerate(histogram.histogramVector) if n}
+
+
+def colour_mask_rows(layer: QgsRasterLayer) -> List[ClassRow]:
+    """The black row of an 8-bit RGB(A) colour mask whose black pixels would stay unlabelled
+    (a sample of large masks); [] when there are none."""
+    provider = layer.dataProvider()
+    if layer.bandCount() < 3 or provider.dataType(1) != Qgis.Byte:
+        return []
+    scale = max(1.0, math.sqrt(layer.width() * layer.height() / MAX_SAMPLED_PIXELS))
+    width, height = max(1, int(layer.width() / scale)), max(1, int(layer.height() / scale))
+    bands = []
+    for band in range(1, min(4, layer.bandCount()) + 1):
+        block = provider.block(band, provider.extent(), width, height)
+        bands.append(bytes(block.data()))  # copied while `block` (which owns the data) lives
+    count = width * height
+    ored = int.from_bytes(bands[0], "little") | int.from_bytes(bands[1], "little") | \
+        int.from_bytes(bands[2], "little")
+    rgb = ored.to_bytes(count, "little")  # 0 where the pixel is black
+    black, valid = rgb.count(0), count
+    if len(bands) == 4:  # alpha 0 = unlabelled anyway
+        alpha = int.from_bytes(bands[3], "little")
+        black -= (ored | alpha).to_bytes(count, "little").count(0)
+        valid -= bands[3].count(0)
+    if black <= 0 or valid <= 0:
+        return []
+    return [ClassRow(0, translate("satseg", "black"), "#000000", ignored=True, note=translate(
+        "satseg", "Black covers {share:.1f} % of the mask and stays unlabelled: no class has the "
+                  "colour #000000. Tick 'Class' if black is a class.").format(
+        share=100 * black / valid))]
 
 
 def vector_classes(layer: QgsVectorLayer, field: str) -> List[ClassRow]:

@@ -279,13 +279,17 @@ class ExtractDialog(QDialog):
         return str(self.label_kind.currentData())
 
     def fill_classes(self) -> None:
-        """Pre-fill the class table from the label layer (colour table / field values)."""
+        """Pre-fill the class table from the label layer (colour table, values or field
+        values); value 0 (black in a colour mask) that would stay unlabelled is an unticked
+        row that says so."""
         layer = self.labels.currentLayer()
         kind = self.label_kind_value() if layer is not None else ""
         if kind == "vector":
             rows = layers.vector_classes(layer, self.label_field.currentField())
         elif kind == "raster":
             rows = layers.raster_classes(layer)
+        elif kind == "colour":
+            rows = layers.colour_mask_rows(layer)
         else:
             rows = []
         self.classes.set_classes(rows)

@@ -204,3 +204,81 @@ def test_several_images_in_one_folder_are_sent_as_a_batch(dialog, project, tmp_p
     (folder / "Image_c.tif").write_bytes(b"")
     with pytest.raises(ValueError, match=r"also matches Image_c\.tif"):
         dialog.job()
+
+
+ZERO_SIZE = 80  # 16 rows per value: each value of the 0–4 mask is exactly 20.0 %
+
+
+def write_tif(path: Path, bands: list, nodata=None) -> Path:
+    """A GeoTIFF (10 m, EPSG:32632) of byte bands given as rows of values, written with GDAL."""
+    from osgeo import gdal, osr
+
+    rows, cols = len(bands[0]), len(bands[0][0])
+    data = gdal.GetDriverByName("GTiff").Create(str(path), cols, rows, len(bands), gdal.GDT_Byte)
+    data.SetGeoTransform((500000, 10, 0, 5000000, 0, -10))
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(32632)
+    data.SetProjection(srs.ExportToWkt())
+    for index, band in enumerate(bands, start=1):
+        data.GetRasterBand(index).WriteRaster(0, 0, cols, rows,
+                                              bytes(v for row in band for v in row))
+        if nodata is not None:
+            data.GetRasterBand(index).SetNoDataValue(nodata)
+    data = None
+    return path
+
+
+@pytest.fixture
+def zero_mask(add_layers, tmp_path):
+    """An 80-px, 2-band image and a research-style 5-class mask (values 0–4 in 16-row stripes,
+    no nodata, no colour table) in the project."""
+    image = [[(r * 7 + c) % 200 + 1 for c in range(ZERO_SIZE)] for r in range(ZERO_SIZE)]
+    mask = [[r // 16] * ZERO_SIZE for r in range(ZERO_SIZE)]
+    return add_layers(image=write_tif(tmp_path / "image.tif", [image, image[::-1]], nodata=0),
+                      mask=write_tif(tmp_path / "mask04.tif", [mask]))
+
+
+def test_value_0_without_a_class_is_a_row_the_user_can_make_a_class(qtbot, qgis_iface,
+                                                                     zero_mask, use_engine,
+                                                                     dialogs, tmp_path):
+    dialog = dialogs(ExtractDialog(qgis_iface))
+    dialog.set_images([zero_mask["image"]])
+    dialog.labels.setLayer(zero_mask["mask"])
+    assert dialog.label_kind_value() == "raster"
+    rows = dialog.classes.rows()
+    assert [(r.value, r.ignored) for r in rows] == [(0, True), (1, False), (2, False),
+                                                    (3, False), (4, False)]
+    assert "20.0 %" in rows[0].note and "stays unlabelled" in rows[0].note
+    assert dialog.classes.table.cellWidget(0, 3).text() == "unlabelled"
+    dialog.output.setFilePath(str(tmp_path / "four"))
+    assert [c["value"] for c in dialog.job()["classes"]] == [1, 2, 3, 4], "0 stays out"
+
+    dialog.classes.set_class(0)  # the user ticks 'Class' on the value 0 row
+    dialog.classes.table.item(0, 1).setText("background")
+    assert [c["value"] for c in dialog.job()["classes"]] == [0, 1, 2, 3, 4]
+    dialog.grid_options.patch_size.setValue(40)
+    for spin, value in zip(dialog.grid_options.ratios, (100, 0, 0), strict=True):
+        spin.setValue(value)
+    out = tmp_path / "five"
+    dialog.output.setFilePath(str(out))
+    assert run_dialog(qtbot, dialog) is RunState.DONE, dialog.panel.message_text()
+    data = json.loads((out / "dataset.json").read_text())
+    assert [c["name"] for c in data["classes"]][:2] == ["background", "class 1"]
+    assert "background" in dialog.summary_view.toPlainText()
+
+
+def test_black_of_a_colour_mask_is_a_row_the_user_can_make_a_class(qgis_iface, add_layers,
+                                                                   use_engine, dialogs,
+                                                                   tmp_path):
+    blue = [[255 if r < 60 else 0 for _ in range(ZERO_SIZE)] for r in range(ZERO_SIZE)]
+    zeros = [[0] * ZERO_SIZE for _ in range(ZERO_SIZE)]
+    layers_ = add_layers(mask=write_tif(tmp_path / "colours.tif", [zeros, zeros, blue]))
+    dialog = dialogs(ExtractDialog(qgis_iface))
+    dialog.labels.setLayer(layers_["mask"])
+    assert dialog.label_kind_value() == "colour"
+    (row,) = dialog.classes.rows()
+    assert row.ignored and row.colour == "#000000" and "25.0 %" in row.note
+    assert dialog.classes.classes() == [], "not a class until ticked"
+    dialog.classes.set_class(0)
+    dialog.classes.table.item(0, 1).setText("shadow")
+    assert dialog.classes.classes() == [{"value": 0, "name": "shadow", "colour": "#000000"}]
