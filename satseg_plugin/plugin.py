@@ -16,6 +16,7 @@ from qgis.PyQt.QtCore import QCoreApplication, Qt
 from qgis.PyQt.QtGui import QIcon
 from qgis.PyQt.QtWidgets import QAction, QMenu, QToolBar, QWidget
 
+from .core import engine_runner
 from .gui import log_dock
 from .gui.i18n import install_translator, translate
 from .paths import icon_path
@@ -88,6 +89,9 @@ class SatsegPlugin:
         log_dock.set_active_dock(self.log_dock)
 
     def unload(self) -> None:
+        """Stop running engines first (no engine outlives the plugin or QGIS), then remove
+        everything the plugin added."""
+        engine_runner.stop_all()
         for dialog in self.dialogs.values():
             _dispose(dialog, close=True)
         self.dialogs.clear()

@@ -4,23 +4,42 @@ QProcess runs the engine asynchronously, so the GUI thread never blocks: output 
 the event loop. Every run ends with exactly one `finished(RunState)` signal, preceded by either
 `done(summary)` or `error(RunFailure)` — and the failure says which of these happened: the
 interpreter could not be started, the engine crashed, it exited non-zero, it ended without a
-terminal event, it reported an error, or the user cancelled.
+terminal event, it reported an error, or the user cancelled. A failure that is not the engine's own
+`error` event still names the fix (an interpreter without satseg's engine, an incomplete engine
+environment, a crash). Output that is not an event (stray prints, a huge or cut line) is logged
+as a warning, a bounded number of times, and never stalls QGIS. `stop_all()` stops every running
+engine (the plugin's unload and QGIS quitting): no engine outlives QGIS.
 """
 
 from __future__ import annotations
 
 import collections
-import enum
 import json
 import os
 import signal
 import tempfile
-from dataclasses import dataclass
-from typing import Any, Dict, Optional
+import time
+import weakref
+from typing import Any, Dict, List, Optional
 
-from qgis.PyQt.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, pyqtSignal
+from qgis.PyQt import sip
+from qgis.PyQt.QtCore import (
+    QCoreApplication,
+    QObject,
+    QProcess,
+    QProcessEnvironment,
+    QTimer,
+    pyqtSignal,
+)
 
 from .events import EventFormatError, parse_event
+from .run_failure import (
+    RunFailure,
+    RunState,
+    crash_failure,
+    exit_failure,
+    silent_failure,
+)
 
 #: variables from QGIS's own process that would break the engine's separate Python and GDAL
 LEAKY_VARIABLES = ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONUSERBASE",
@@ -28,38 +47,13 @@ LEAKY_VARIABLES = ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONUSERBASE"
                    "QT_PLUGIN_PATH", "LD_LIBRARY_PATH", "DYLD_LIBRARY_PATH")
 CANCEL_GRACE_MS = 5000
 STDERR_TAIL_LINES = 60
-
-
-class RunState(enum.Enum):
-    IDLE = "idle"
-    RUNNING = "running"
-    DONE = "done"
-    FAILED_TO_START = "failed to start"
-    CRASHED = "crashed"
-    EXITED_NONZERO = "exited non-zero"
-    NO_TERMINAL_EVENT = "ended without a terminal event"
-    ENGINE_ERROR = "engine error"
-    CANCELLED = "cancelled"
-
-
-@dataclass
-class RunFailure:
-    """Why a run did not end in `done`; `text()` is what a user reads."""
-
-    state: RunState
-    message: str
-    code: str = ""
-    hint: str = ""
-    key: str = ""
-    stderr_tail: str = ""
-
-    def text(self) -> str:
-        parts = [self.message]
-        if self.key:
-            parts.append(f"(key: {self.key})")
-        if self.hint:
-            parts.append(f"— {self.hint}")
-        return " ".join(parts)
+#: a stdout line longer than this is not an event: it is dropped (and said so), not parsed
+MAX_LINE_BYTES = 8 * 2**20
+MAX_STDERR_LINE_BYTES = 64 * 2**10
+#: unexpected stdout lines logged one by one; more are counted and said once
+MAX_REPORTED_LINES = 10
+_RUNNING: "weakref.WeakSet[EngineRunner]" = weakref.WeakSet()
+_quit_hooked = False
 
 
 def engine_environment() -> QProcessEnvironment:
@@ -95,6 +89,7 @@ class EngineRunner(QObject):
         self.verb = ""
         self.terminal: Optional[Dict[str, Any]] = None
         self.summary: Dict[str, Any] = {}
+        self.failure: Optional[RunFailure] = None  #: why the last run failed (None: it did not)
         self._process: Optional[QProcess] = None
         self._stdout_buffer = b""
         self._stderr_lines: collections.deque = collections.deque(maxlen=STDERR_TAIL_LINES)
@@ -102,6 +97,8 @@ class EngineRunner(QObject):
         self._job_path = ""
         self._cancel_requested = False
         self._pid = 0
+        self._skipping_line = False
+        self._unexpected_lines = 0
         self._kill_timer = QTimer(self)
         self._kill_timer.setSingleShot(True)
         self._kill_timer.timeout.connect(self._kill)
@@ -115,11 +112,16 @@ class EngineRunner(QObject):
         self.state = RunState.RUNNING
         self.terminal = None
         self.summary = {}
+        self.failure = None
         self._stdout_buffer = b""
         self._stderr_partial = b""
         self._stderr_lines.clear()
         self._cancel_requested = False
         self._pid = 0
+        self._skipping_line = False
+        self._unexpected_lines = 0
+        _RUNNING.add(self)
+        _hook_quit()
         problem = self._interpreter_problem()
         if problem:
             QTimer.singleShot(0, lambda: self._fail_to_start(problem))
@@ -190,23 +192,51 @@ class EngineRunner(QObject):
         return ""
 
     def _read_stdout(self) -> None:
-        self._stdout_buffer += bytes(self._process.readAllStandardOutput())
-        *lines, self._stdout_buffer = self._stdout_buffer.split(b"\n")
-        for raw in lines:
-            self.handle_line(raw.decode("utf-8", "replace"))
+        self.take_output(bytes(self._process.readAllStandardOutput()))
+
+    def take_output(self, data: bytes) -> None:
+        """Split stdout bytes into lines and dispatch them; a line longer than MAX_LINE_BYTES
+        is dropped as it arrives (memory and time stay bounded)."""
+        if self._skipping_line:
+            end = data.find(b"\n")
+            if end < 0:
+                return
+            data, self._skipping_line = data[end + 1:], False
+        if b"\n" not in data:
+            self._stdout_buffer += data
+        else:
+            *lines, rest = (self._stdout_buffer + data).split(b"\n")
+            self._stdout_buffer = rest
+            for raw in lines:
+                if len(raw) > MAX_LINE_BYTES:
+                    self._unexpected(f"a line of {len(raw) // 2**20} MiB (dropped)")
+                else:
+                    self.handle_line(raw.decode("utf-8", "replace"))
+        if len(self._stdout_buffer) > MAX_LINE_BYTES:
+            self._unexpected(f"a line of more than {MAX_LINE_BYTES // 2**20} MiB (dropped)")
+            self._stdout_buffer, self._skipping_line = b"", True
+
+    def _unexpected(self, what: str) -> None:
+        self._unexpected_lines += 1
+        if self._unexpected_lines <= MAX_REPORTED_LINES:
+            self.log.emit("warning", f"unexpected engine output: {what}")
+        elif self._unexpected_lines == MAX_REPORTED_LINES + 1:
+            self.log.emit("warning", "more unexpected engine output follows; it is not shown")
 
     def _read_stderr(self) -> None:
         data = self._stderr_partial + bytes(self._process.readAllStandardError())
         *lines, self._stderr_partial = data.split(b"\n")
+        self._stderr_partial = self._stderr_partial[-MAX_STDERR_LINE_BYTES:]
         for raw in lines:
-            self._stderr_lines.append(raw.decode("utf-8", "replace").rstrip("\r"))
+            self._stderr_lines.append(raw[-MAX_STDERR_LINE_BYTES:].decode("utf-8", "replace")
+                                      .rstrip("\r"))
 
     def handle_line(self, line: str) -> None:
         """Dispatch one stdout line as signals (public so parsing is testable on its own)."""
         try:
             event = parse_event(line)
         except EventFormatError as exc:
-            self.log.emit("warning", f"unexpected engine output: {exc}")
+            self._unexpected(str(exc))
             return
         if event is None:
             return
@@ -241,9 +271,9 @@ class EngineRunner(QObject):
         self._kill_timer.stop()
         self._read_stdout()
         self._read_stderr()
-        if self._stdout_buffer.strip():
+        if self._stdout_buffer.strip() and not self._skipping_line:
             self.handle_line(self._stdout_buffer.decode("utf-8", "replace"))
-            self._stdout_buffer = b""
+        self._stdout_buffer = b""
         tail = self.stderr_tail()
         terminal = self.terminal or {}
         if self._cancel_requested:
@@ -259,18 +289,12 @@ class EngineRunner(QObject):
                                     hint=str(terminal.get("hint") or ""),
                                     key=str(terminal.get("key") or ""), stderr_tail=tail))
         elif exit_status == QProcess.CrashExit:
-            self._finish(RunFailure(RunState.CRASHED, f"The engine crashed while running "
-                                    f"'{self.verb}'.{_last_line(tail)}", code="crashed",
-                                    stderr_tail=tail))
+            self._finish(crash_failure(self.verb, tail))
         elif exit_code != 0:
-            self._finish(RunFailure(RunState.EXITED_NONZERO, f"The engine exited with code "
-                                    f"{exit_code} while running '{self.verb}'."
-                                    f"{_last_line(tail)}", code="exit_code", stderr_tail=tail))
+            self._finish(exit_failure(self.engine_python, self.verb, exit_code, tail))
         else:
-            self._finish(RunFailure(RunState.NO_TERMINAL_EVENT, f"The engine ended '{self.verb}' "
-                                    f"without reporting success or failure."
-                                    f"{_last_line(tail)}", code="no_terminal_event",
-                                    stderr_tail=tail))
+            self._finish(silent_failure(self.engine_python, self.verb, self._unexpected_lines,
+                                        tail))
 
     def _fail_to_start(self, message: str) -> None:
         if self.is_running():
@@ -290,6 +314,8 @@ class EngineRunner(QObject):
                 pass
 
     def _finish(self, failure: Optional[RunFailure]) -> None:
+        _RUNNING.discard(self)
+        self.failure = failure
         if failure is None:
             self.state = RunState.DONE
             self.done.emit(self.summary)
@@ -305,6 +331,35 @@ class EngineRunner(QObject):
         self.finished.emit(self.state)
 
 
-def _last_line(text: str) -> str:
-    lines = [line for line in text.splitlines() if line.strip()]
-    return f" Last message: {lines[-1].strip()}" if lines else ""
+def running() -> List[EngineRunner]:
+    """The runners whose engine is running now (a runner deleted with its dialog is not)."""
+    return [runner for runner in list(_RUNNING)
+            if not sip.isdeleted(runner) and runner.is_running()]
+
+
+def stop_all(grace_ms: int = CANCEL_GRACE_MS) -> int:
+    """Stop every running engine: SIGTERM (it removes partial outputs, training saves
+    `last.pt`), then, after `grace_ms`, SIGKILL to its whole process group. Blocks until they
+    are gone (the plugin's unload, QGIS quitting); returns how many were running."""
+    runners = running()
+    for runner in runners:
+        runner.cancel()
+    deadline = time.monotonic() + grace_ms / 1000
+    for runner in runners:
+        process = runner._process
+        if process is not None and runner.is_running():
+            process.waitForFinished(max(1, int(1000 * (deadline - time.monotonic()))))
+        if runner.is_running():
+            runner._kill()
+            if process is not None:
+                process.waitForFinished(2000)
+    return len(runners)
+
+
+def _hook_quit() -> None:
+    """Stop running engines when QGIS quits (also when the plugin's unload is not called)."""
+    global _quit_hooked
+    app = QCoreApplication.instance()
+    if not _quit_hooked and app is not None:
+        app.aboutToQuit.connect(lambda: stop_all())
+        _quit_hooked = True

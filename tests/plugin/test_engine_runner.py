@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from satseg_plugin.core.engine_runner import EngineRunner, RunState, engine_environment
+from satseg_plugin.core.engine_runner import (
+    MAX_LINE_BYTES,
+    MAX_REPORTED_LINES,
+    EngineRunner,
+    RunState,
+    engine_environment,
+    running,
+    stop_all,
+)
 from satseg_plugin.core.events import EventFormatError, parse_event
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "events.jsonl"
@@ -172,3 +180,38 @@ def _alive(pid: int) -> bool:
     status = Path(f"/proc/{pid}/status")
     return not (status.exists() and "zombie" in status.read_text())
 
+
+
+def test_output_that_is_not_events_is_bounded_and_said(qgis_app):
+    runner = EngineRunner("/unused/python")
+    recorder = Recorder(runner)
+    received = []
+    runner.received.connect(received.append)
+    runner.take_output(b"x" * (MAX_LINE_BYTES + 1))         # a huge line, still without "\n"
+    runner.take_output(b"x" * 2**20 + b" rest of it\n")      # its end: skipped, not parsed
+    runner.take_output(b'{"type": "log", "t": 0, "level": "info", "message": "back"}\n')
+    warnings = [args[1] for name, args in recorder.calls if name == "log" and
+                args[0] == "warning"]
+    assert warnings == ["unexpected engine output: a line of more than 8 MiB (dropped)"]
+    assert [e["message"] for e in received] == ["back"], "events after it still arrive"
+    assert len(runner._stdout_buffer) == 0
+    for i in range(25):
+        runner.take_output(f"print {i}\n".encode())
+    warnings = [args[1] for name, args in recorder.calls if name == "log"
+                and args[0] == "warning"]
+    assert len(warnings) == 1 + MAX_REPORTED_LINES, "10 shown, then one line for the rest"
+    assert warnings[-1] == "more unexpected engine output follows; it is not shown"
+
+
+def test_stop_all_stops_every_running_engine(qgis_app, qtbot, engine_python, tmp_path):
+    runner = EngineRunner(engine_python)
+    with qtbot.waitSignal(runner.progress, timeout=30000):
+        runner.start("selftest", {"seconds": 60, "steps": 600,
+                                  "output": str(tmp_path / "report.txt")})
+    pid = runner.process_id()
+    assert running() == [runner] and _alive(pid)
+    started = time.monotonic()
+    assert stop_all() == 1
+    assert time.monotonic() - started < 6 and not _alive(pid)
+    assert runner.state is RunState.CANCELLED and running() == []
+    assert list(tmp_path.iterdir()) == [], "the engine removed its partial output"
