@@ -54,11 +54,11 @@ demo-fusion: setup
 test: setup test-engine test-plugin
 
 test-engine:
-	@source $(ENV_FILE); "$$ENGINE_PY" -m pytest tests/engine -q -p no:cacheprovider
+	@source $(ENV_FILE); "$$ENGINE_PY" -m pytest tests/engine tests/reliability/engine -q -p no:cacheprovider
 
 test-plugin: transcompile
-	@source $(ENV_FILE); QT_QPA_PLATFORM=offscreen SATSEG_ENGINE_PYTHON="$$ENGINE_PY" \
-	  "$$QGIS_PY" -m pytest tests/plugin -q -p no:cacheprovider
+	@source $(ENV_FILE); QT_QPA_PLATFORM=offscreen SATSEG_ENGINE_PYTHON="$$ENGINE_PY" SATSEG_REQUIRE_ENGINE=1 \
+	  "$$QGIS_PY" -m pytest tests/plugin tests/reliability/plugin -q -p no:cacheprovider
 
 lint: setup
 	@source $(ENV_FILE); "$$(dirname "$$ENGINE_PY")/ruff" check engine satseg_plugin tests \

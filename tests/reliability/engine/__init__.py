@@ -1,0 +1,1 @@
+"""The engine half of the reliability matrix (see cases.py)."""
