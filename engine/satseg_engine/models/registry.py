@@ -5,8 +5,9 @@ prediction (through the checkpoint header) both call, so a checkpoint always reb
 it was trained with. Every model has an `encoder` attribute (frozen for the first epochs, given its
 own learning rate); everything else is the decoder.
 
-Nothing is downloaded: smp encoders are built with `encoder_weights=None`; pretrained encoder
-weights come only from a local file (`load_encoder_weights`).
+smp encoders are built with `encoder_weights=None`; pretrained encoder weights come from a named
+weight set (`load_weight_set`: models.weights, downloaded once into a cache, adapted to the
+dataset's bands by models.weight_bands) or from a local RGB file (`load_encoder_weights`).
 """
 
 from __future__ import annotations
@@ -214,6 +215,22 @@ def load_encoder_weights(architecture: str, encoder: str | None, in_channels: in
     if in_channels != 3:
         model.encoder.set_in_channels(in_channels, pretrained=True)
     return model
+
+
+def load_weight_set(architecture: str, encoder: str, band_names: list[str], out_channels: int,
+                    model_kwargs: Mapping[str, Any] | None, set_name: str,
+                    path: Path | None = None, events: Any = None
+                    ) -> tuple[nn.Module, dict[str, Any]]:
+    """A model whose encoder starts from a named weight set adapted to `band_names`; the set's
+    file is `path` when given, else the cached or downloaded one. Returns (model, {"file",
+    "sha256"}) for the checkpoint header."""
+    from . import weight_bands, weights
+
+    chosen = weights.get_set(set_name, encoder)
+    file = Path(path) if path is not None else weights.fetch(chosen, encoder, events)
+    model = build_model(architecture, encoder, len(band_names), out_channels, model_kwargs)
+    weight_bands.load_set_into(model.encoder, chosen, band_names, file)
+    return model, {"file": str(file), "sha256": weights.sha256_of(file)}
 
 
 def describe(model: nn.Module) -> Iterator[str]:

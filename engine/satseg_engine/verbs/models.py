@@ -1,6 +1,6 @@
-"""`satseg models`: the architectures, encoders, losses, fusion levels, fusion methods and
-temporal modes `train` accepts (the dialog reads this, so it never keeps a copy of the engine's
-tables)."""
+"""`satseg models`: the architectures, encoders, pretrained weight sets, losses, fusion levels,
+fusion methods and temporal modes `train` accepts (the dialog reads this, so it never keeps a
+copy of the engine's tables)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from typing import Any
 
 from ..core import jobs
 
-HELP = "list the model architectures, encoders and multi-source options that 'train' accepts"
+HELP = ("list the model architectures, encoders, pretrained weight sets and multi-source "
+        "options that 'train' accepts")
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -18,7 +19,7 @@ class Job(jobs.Job):
 
 
 def run(job: Job, events: Any) -> dict[str, Any]:
-    from ..models import losses, multisource
+    from ..models import losses, multisource, weights
     from ..models import registry as models
     from ..models.fusion import FUSION_METHODS
     from ..models.streams import CUSTOM_ENCODER
@@ -46,9 +47,31 @@ def run(job: Job, events: Any) -> dict[str, Any]:
     return {"architectures": architectures, "encoders": encoders,
             "losses": {name: list(terms) for name, terms in losses.LOSSES.items()},
             "default_architecture": "Unet", "default_encoder": "resnet34",
-            "pretrained_weights": "local file only (model.encoder_weights_path)",
+            "weight_sets": weight_sets(),
+            "weights_cache": str(weights.cache_dir()),
             "fusion_levels": table(multisource.FUSION_LEVELS),
             "fusion_methods": table(FUSION_METHODS),
             "temporal_modes": table(multisource.TEMPORAL_MODES),
             "stream_encoders": [CUSTOM_ENCODER, *encoders],
             "defaults": dict(multisource.DEFAULTS)}
+
+
+def weight_sets() -> list[dict[str, Any]]:
+    """Each named weight set: the encoders it fits (and which are cached), its bands with the
+    keys a dataset band name must have to match (models.weight_bands.band_key), normalisation,
+    licence."""
+    from ..models import weight_bands, weights
+
+    out = []
+    for chosen in weights.WEIGHT_SETS.values():
+        encoders = chosen.encoders()
+        norm = chosen.norm
+        out.append({
+            "name": chosen.name, "description": chosen.description, "encoders": encoders,
+            "cached": [e for e in encoders if weights.cached_path(chosen, e).is_file()],
+            "bands": [{"name": b.name, "keys": keys} for b, keys in
+                      zip(chosen.bands, weight_bands.band_keys(chosen), strict=True)],
+            "normalization": {"scale": norm.scale, "mean": list(norm.mean),
+                              "std": list(norm.std)},
+            "licence": chosen.licence})
+    return out
