@@ -139,3 +139,111 @@ def plot_confusion(path: Path, matrix: Sequence[Sequence[int]], class_names: Seq
     ax.set_ylabel("true")
     ax.set_title(title)
     return _save(fig, path)
+
+
+# -- the quality report at the end of a run --------------------------------------------------
+
+#: a class below this share of the labelled training pixels is "rare": with an unweighted loss
+#: it weighs under 2 % of every step, which is where the demo's road class (a few per cent)
+#: ended near an IoU of 0 (issue 13).
+FEW_PIXELS_SHARE = 0.02
+#: …or below this many training pixels whatever its share (one 32 × 32 patch's worth).
+FEW_PIXELS_COUNT = 1024
+#: a validation IoU below this means the class is as good as never found: under one pixel in
+#: ten of its truth ∪ prediction agrees.
+NEAR_ZERO_IOU = 0.1
+#: the curves diverge when, after its best epoch, the validation loss ends this much (relative)
+#: above its minimum while the training loss kept falling — more than epoch-to-epoch noise of
+#: a small validation split (a few per cent on the tests' tiny datasets).
+DIVERGENCE_RISE = 0.15
+#: …and only with this many epochs of validation loss (fewer say nothing about a trend).
+DIVERGENCE_MIN_EPOCHS = 4
+
+LEVERS = {
+    "few_pixels": "draw patches holding it more often (data.class_balanced), use a loss that "
+                  "counts classes alike (loss.name focal_dice or dice_ce), or label more of it",
+    "iou_near_zero": "more examples of it (label more, data.class_balanced), a pretrained "
+                     "encoder (model.encoder_weights), or check that its labels match the image",
+    "iou_near_zero_common": "train longer or with a pretrained encoder "
+                            "(model.encoder_weights); check that its labels match the image",
+    "no_validation_pixels": "re-extract with a split that puts some of it in validation, or "
+                            "its score stays unknown",
+    "diverging": "the model memorises the training patches: stop earlier "
+                 "(early_stopping.patience), augment more (augment.*), use a pretrained encoder "
+                 "(model.encoder_weights) or a smaller model, or add training areas",
+}
+
+
+def _finding(check: str, message: str, lever: str, **values: Any) -> dict[str, Any]:
+    return {"check": check, "message": message, "lever": LEVERS[lever], **values}
+
+
+def _class_findings(class_names: Sequence[str], train_pixels: Sequence[int],
+                    validation_matrix: Sequence[Sequence[int]] | None) -> list[dict[str, Any]]:
+    total = max(1, sum(train_pixels))
+    rare = set()
+    found = []
+    for name, count in zip(class_names, train_pixels, strict=True):
+        share = count / total
+        if share < FEW_PIXELS_SHARE or count < FEW_PIXELS_COUNT:
+            rare.add(name)
+            found.append(_finding("few_pixels", f"class {name} has few training pixels: "
+                                  f"{count:,} ({share:.1%} of the labelled pixels)",
+                                  "few_pixels", **{"class": name, "pixels": count,
+                                                   "share": share}))
+    if validation_matrix is None:
+        return found
+    matrix = np.asarray(validation_matrix, dtype=np.float64)
+    truth, predicted, hits = matrix.sum(axis=1), matrix.sum(axis=0), np.diag(matrix)
+    for index, name in enumerate(class_names):
+        if truth[index] == 0:
+            found.append(_finding("no_validation_pixels", f"class {name} has no validation "
+                                  "pixels: its score is unknown", "no_validation_pixels",
+                                  **{"class": name}))
+            continue
+        iou = hits[index] / max(truth[index] + predicted[index] - hits[index], 1)
+        if iou < NEAR_ZERO_IOU:
+            found.append(_finding("iou_near_zero", f"class {name} is hardly ever found: "
+                                  f"validation IoU {iou:.2f}",
+                                  "iou_near_zero" if name in rare else "iou_near_zero_common",
+                                  **{"class": name, "iou": float(iou)}))
+    return found
+
+
+def _curve_findings(history: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    rows = [r for r in history if r.get("validation_loss") is not None
+            and r.get("train_loss") is not None]
+    if len(rows) < DIVERGENCE_MIN_EPOCHS:
+        return []
+    best = min(range(len(rows)), key=lambda i: rows[i]["validation_loss"])
+    low, last = rows[best], rows[-1]
+    rise = (last["validation_loss"] - low["validation_loss"]) / max(low["validation_loss"],
+                                                                   1e-12)
+    if best == len(rows) - 1 or rise < DIVERGENCE_RISE or last["train_loss"] >= low[
+            "train_loss"]:
+        return []
+    return [_finding("diverging", f"training and validation curves diverge: the validation "
+                     f"loss was lowest at epoch {low['epoch']} ({low['validation_loss']:.3f}) "
+                     f"and ended {rise:.0%} higher ({last['validation_loss']:.3f}) while the "
+                     f"training loss fell from {low['train_loss']:.3f} to "
+                     f"{last['train_loss']:.3f}", "diverging", best_epoch=low["epoch"],
+                     rise=float(rise))]
+
+
+def quality_report(class_names: Sequence[str], train_pixels: Sequence[int],
+                   validation_matrix: Sequence[Sequence[int]] | None,
+                   history: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Findings {check, message, lever, …}: rare classes (training pixels), classes near an
+    IoU of 0 on validation (best checkpoint), diverging training and validation curves."""
+    return [*_class_findings(class_names, train_pixels, validation_matrix),
+            *_curve_findings(history)]
+
+
+def write_quality(path: Path, findings: Sequence[Mapping[str, Any]]) -> Path:
+    lines = ["satseg quality report", ""]
+    lines += ([f"* {f['message']}\n  what usually helps: {f['lever']}" for f in findings]
+              or ["no problem found: every class has enough training pixels and a validation "
+                  "IoU above 0.1, and the curves do not diverge"])
+    with atomic_path(path) as tmp:
+        tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
