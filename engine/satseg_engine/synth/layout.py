@@ -113,13 +113,19 @@ def _field_strips(rng: np.random.Generator, angle: float, width: int,
 
 
 def _thresholds(seed: int, width: int, height: int) -> tuple[float, float]:
-    """Noise thresholds giving the wanted shares, from the noise sampled over this scene."""
+    return scene_thresholds(seed, width, height, AGRI_SHARE, FOREST_SHARE)
+
+
+def scene_thresholds(seed: int, width: int, height: int, agri_share: float,
+                     forest_share: float) -> tuple[float, float]:
+    """Noise thresholds giving these shares of agricultural zones and of forest in the rest,
+    from the noise sampled over this scene."""
     rows, cols = np.meshgrid(np.linspace(0.5, height - 0.5, 96), np.linspace(0.5, width - 0.5, 96))
     agri = fractal_points((seed, K_AGRI), rows, cols, AGRI_OCTAVES)
     forest = fractal_points((seed, K_FOREST), rows, cols, FOREST_OCTAVES, gain=0.55)
-    agri_t = float(np.quantile(agri, 1.0 - AGRI_SHARE))
+    agri_t = float(np.quantile(agri, 1.0 - agri_share))
     rest = forest[agri <= agri_t]
-    forest_t = float(np.quantile(rest if rest.size > 50 else forest, 1.0 - FOREST_SHARE))
+    forest_t = float(np.quantile(rest if rest.size > 50 else forest, 1.0 - forest_share))
     return agri_t, forest_t
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import Literal
 
 from ..core import jobs
 from ..core.errors import JobError
@@ -45,6 +46,10 @@ class SampleJob(jobs.Job):
     dates: int = option(DEFAULT_DATES, help="with sources: number of Sentinel-2 dates over the "
                                             "growing season (5 or more separate single- from "
                                             "double-season crops)", min=2, max=24)
+    scene: Literal["plain", "rare", "drift"] = option(
+        "plain", help="character of a single scene: plain; rare (plus three small, rare "
+        "classes: greenhouse, solar park, quarry); drift (the right half has more cropland, "
+        "less forest and gradually shifted spectra)")
     overwrite: bool = option(False, help="replace existing outputs in output_dir")
 
     def __post_init__(self) -> None:
@@ -52,6 +57,9 @@ class SampleJob(jobs.Job):
             raise JobError("'bands' cannot be chosen with 'sources': the Sentinel-2 series "
                            "always has the bands B2, B3, B4, B8", key="bands",
                            hint="drop --bands, or drop --sources for a single scene")
+        if self.sources and self.scene != "plain":
+            raise JobError(f"'scene' {self.scene!r} applies to a single scene, not to "
+                           "'sources'", key="scene", hint="drop --scene, or drop --sources")
         if not self.sources and self.dates != DEFAULT_DATES:
             raise JobError("'dates' is only used with 'sources' (a single scene has one date)",
                            key="dates", hint="add --sources (\"sources\": true), or drop "

@@ -80,8 +80,10 @@ def write_category_names(tiff: Path, classes: Sequence[tuple[int, str, str]] = C
 class PolygonWriter:
     """Appends label polygons of blocks to a GeoPackage layer `labels` (class, name)."""
 
-    def __init__(self, path: Path, crs: Any, flush_every: int = 20000):
+    def __init__(self, path: Path, crs: Any, flush_every: int = 20000,
+                 classes: Sequence[tuple[int, str, str]] = CLASSES):
         self.path, self.crs, self.flush_every = path, crs, flush_every
+        self.names = {value: name for value, name, _ in classes}
         self.geometries: list[Any] = []
         self.values: list[int] = []
         self.written = 0
@@ -103,9 +105,8 @@ class PolygonWriter:
         import geopandas as gpd
         from pyogrio import write_dataframe
 
-        names = dict((value, name) for value, name, _ in CLASSES)
         frame = gpd.GeoDataFrame({"class": np.array(self.values, dtype=np.int32),
-                                  "name": [names[v] for v in self.values]},
+                                  "name": [self.names[v] for v in self.values]},
                                  geometry=self.geometries, crs=self.crs.to_string())
         with warnings.catch_warnings():  # the temporary name does not end in .gpkg
             warnings.filterwarnings("ignore", message=".*extension should be 'gpkg'")

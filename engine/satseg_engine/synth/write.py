@@ -20,7 +20,6 @@ import numpy as np
 
 from .. import __version__
 from ..core.fileio import atomic_path
-from .block import render_block
 from .layout import BLOCK, make_layout
 from .outputs import (
     PolygonWriter,
@@ -30,7 +29,8 @@ from .outputs import (
     scene_origin,
     write_category_names,
 )
-from .spectra import CLASSES, band_set, class_table
+from .spectra import band_set
+from .variants import Renderer, renderer, scene_classes
 
 GDAL_CACHE_MB = 256
 AHEAD = 2  # blocks rendered ahead of the one being written (memory: a few blocks)
@@ -46,6 +46,7 @@ def write_sample(job: Any, crs: Any, paths: dict[str, Path], events: Any) -> dic
     width, height = job.width, job.height
     layout = make_layout(job.seed, width, height)
     names, wavelengths, band_matrix = band_set(job.bands)
+    classes = scene_classes(job.scene)
     left, top = scene_origin(crs, width, height, job.pixel_size)
     transform = from_origin(left, top, job.pixel_size, job.pixel_size)
     grid = [(r, c) for r in range(math.ceil(height / BLOCK))
@@ -56,15 +57,15 @@ def write_sample(job: Any, crs: Any, paths: dict[str, Path], events: Any) -> dic
                f"{len(grid)} blocks")
     with contextlib.ExitStack() as stack:
         tmp = {role: stack.enter_context(atomic_path(path)) for role, path in paths.items()}
-        polygons = PolygonWriter(tmp["vector"], crs)
+        polygons = PolygonWriter(tmp["vector"], crs, classes=classes)
         with rasterio.Env(GDAL_CACHEMAX=GDAL_CACHE_MB), \
                 rasterio.open(tmp["image"], "w", **image_profile(width, height, len(names), crs,
                                                                  transform)) as image, \
                 rasterio.open(tmp["labels"], "w", **label_profile(width, height, crs,
                                                                   transform)) as labels:
             _describe_image(image, job, names, wavelengths)
-            describe_labels(labels)
-            blocks = _rendered(layout, band_matrix, grid)
+            describe_labels(labels, classes)
+            blocks = _rendered(renderer(job.scene, layout, band_matrix), grid)
             for done, ((block_row, block_col), (label_block, image_block)) in enumerate(
                     blocks, start=1):
                 window = Window(block_col * BLOCK, block_row * BLOCK,
@@ -75,19 +76,20 @@ def write_sample(job: Any, crs: Any, paths: dict[str, Path], events: Any) -> dic
                 polygons.add(label_block, window_transform(window, transform))
                 events.progress("sample", done, len(grid), "blocks")
         polygons.flush(final=True)
-        write_category_names(tmp["labels"])
-        tmp["classes"].write_text(json.dumps({"schema": 1, "classes": class_table()}, indent=2)
+        write_category_names(tmp["labels"], classes)
+        table = [{"value": v, "name": n, "colour": c} for v, n, c in classes]
+        tmp["classes"].write_text(json.dumps({"schema": 1, "classes": table}, indent=2)
                                   + "\n", encoding="utf-8")
     return {
         "width": width, "height": height, "bands": names, "band_count": len(names),
         "crs": crs.to_string(), "pixel_size": job.pixel_size,
         "bounds": [left, top - height * job.pixel_size, left + width * job.pixel_size, top],
-        "class_pixels": {str(v): int(counts[v]) for v, _, _ in CLASSES},
+        "class_pixels": {str(v): int(counts[v]) for v, _, _ in classes},
         "nodata_pixels": int(counts[0]), "polygons": polygons.written, "blocks": len(grid),
     }
 
 
-def _rendered(layout: Any, band_matrix: np.ndarray, grid: list[tuple[int, int]]
+def _rendered(render: Renderer, grid: list[tuple[int, int]]
               ) -> Iterator[tuple[tuple[int, int], tuple[np.ndarray, np.ndarray]]]:
     """Blocks in grid order, the next ones rendered in a worker thread while one is written."""
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="satseg-sample")
@@ -95,13 +97,12 @@ def _rendered(layout: Any, band_matrix: np.ndarray, grid: list[tuple[int, int]]
     cells = iter(grid)
     try:
         for cell in itertools.islice(cells, AHEAD):
-            pending.append((cell, pool.submit(render_block, layout, band_matrix, *cell)))
+            pending.append((cell, pool.submit(render, *cell)))
         while pending:
             cell, future = pending.popleft()
             following = next(cells, None)
             if following is not None:
-                pending.append((following, pool.submit(render_block, layout, band_matrix,
-                                                       *following)))
+                pending.append((following, pool.submit(render, *following)))
             yield cell, future.result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
@@ -112,5 +113,6 @@ def _describe_image(dataset: Any, job: Any, names: list[str], wavelengths: np.nd
     for index, (name, wavelength) in enumerate(zip(names, wavelengths, strict=True), start=1):
         dataset.update_tags(index, name=name, wavelength_nm=f"{wavelength:.1f}")
     dataset.update_tags(**{"satseg_synthetic": json.dumps(
-        {"generator": f"satseg sample {__version__}", "seed": job.seed, "width": job.width,
+        {"generator": f"satseg sample {__version__}", "seed": job.seed, "scene": job.scene,
+         "width": job.width,
          "height": job.height, "scale": "reflectance x 10000"})})
