@@ -235,7 +235,7 @@ def test_early_stopping_patience(monitor, values, stop_at) -> None:
 
 
 @pytest.mark.parametrize(("change", "message"), [
-    ({"model": {"encoder_weights": "imagenet"}}, "never downloads"),
+    ({"data": {"normalization": "weights"}}, "model.encoder_weights is empty"),
     ({"device": "gpu"}, "cuda:N"),
     ({"optim": {"freeze_encoder_epochs": 9}}, "freeze_encoder_epochs"),
 ])

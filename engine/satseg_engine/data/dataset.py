@@ -204,3 +204,27 @@ def patch_paths(root: Path, split: str) -> list[tuple[Path, Path]]:
     """(image, label) pairs of a split, sorted by id."""
     images = sorted((Path(root) / "Patch" / split / "images").glob("*.tif"))
     return [(p, p.parent.parent / "labels" / p.name) for p in images]
+
+
+def dataset_warnings(info: dict[str, Any], found: dict[str, int]) -> list[str]:
+    """What a training should say about a dataset before it starts: patches listed in
+    dataset.json but missing on disk (`found`: patches per split), and classes with validation
+    or test pixels but none in training (the model cannot learn them)."""
+    out = []
+    splits = info.get("splits") or {}
+    for split, have in found.items():
+        listed = int((splits.get(split) or {}).get("patches", have))
+        if have < listed:
+            out.append(f"{listed - have} of the {listed} {split} patches listed in dataset.json "
+                       f"are missing (deleted or moved?): training uses the {have} left; "
+                       "re-extract the dataset to restore them")
+    pixels = {s: (splits.get(s) or {}).get("class_pixels") or {} for s in SPLIT_NAMES}
+    for cls in info.get("classes") or []:
+        key = str(cls.get("value"))
+        held = {s: int(pixels[s].get(key, 0)) for s in ("validation", "test")}
+        if pixels["train"] and not int(pixels["train"].get(key, 0)) and any(held.values()):
+            where = ", ".join(f"{n} {s}" for s, n in held.items() if n)
+            out.append(f"class '{cls.get('name', key)}' has no training pixels but {where} "
+                       "pixels: the model cannot learn it; use another split (seed, "
+                       "split_method) or more labels of it")
+    return out

@@ -78,14 +78,15 @@ def inspect_sources(job: ExtractJob, sources: list[Source], events: Any,
     first: dict[str, Any] = {}
     for source in sources:
         with rasters.open_raster(source.image, "image") as src:
-            rasters.check_grid(src, "image")
+            rasters.check_grid(src, "image", projected=True)
             bands = rasters.resolve_bands(src, job.bands if image_bands is None
                                           else image_bands)
             info = {"bands": bands, "band_names": rasters.band_names(src, bands),
                     "dtype": src.dtypes[bands[0] - 1], "nodata": src.nodata,
                     "crs": rasters.crs_text(src.crs), "pixel_size": list(rasters.pixel_size(src)),
                     "block_rows": src.block_shapes[0][0]}
-            if src.width < job.patch_size or src.height < job.patch_size:
+            if job.grid is None and (src.width < job.patch_size
+                                     or src.height < job.patch_size):  # else: the grid's cells
                 raise grids.too_small(src, job.patch_size, f"image {source.image.name}")
             source.spec = prepare_labels(job, source.labels, src, events)
             source.info = info
@@ -105,6 +106,11 @@ def inspect_sources(job: ExtractJob, sources: list[Source], events: Any,
                               f"classes {[c[0] for c in source.spec.classes]}, the first image's "
                               f"labels {[c[0] for c in first['classes']]}", key="classes",
                               hint="give the class table explicitly in 'classes'")
+    if first and not first["classes"]:
+        raise SatsegError("no_classes", f"labels {sources[0].labels.name} hold no class: an "
+                          "empty layer, or only unlabelled values", key="labels",
+                          hint="check the label file (and label_field for vectors), or give "
+                               "the class table in 'classes'")
     return first
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from ..core.errors import Cancelled, SatsegError
 from ..data.patch_data import PatchItem
 from ..models.metrics import matrix_to_list, metrics_from_matrix
 from ..models.schedules import Schedule, ScheduleParams, current_lr
-from . import reports
+from . import auto, reports
 from .loop import StepContext, evaluate, train_epoch
 from .persist import CheckpointWriter, restore, resume_payload
 from .setup import (
@@ -22,6 +23,7 @@ from .setup import (
     distributed,
     make_loader,
     make_setup,
+    resolve_device,
     seed_everything,
     set_frozen,
 )
@@ -52,9 +54,13 @@ def fit(job: Any, events: Any, info: dict[str, Any], items: dict[str, list[Patch
     if not items.get("train"):
         raise SatsegError("bad_dataset", f"no training patches in {job.dataset}",
                           hint="extract a dataset with a train split", key="dataset")
+    facts = auto.facts_from(info, len(items["train"]), job, resolve_device(job.device).type,
+                            os.cpu_count() or 1)
+    job, chosen = auto.resolve(job, facts)  # the resolved job is what checkpoints store
+    auto.announce(chosen, ev, output_dir, enabled=rank == 0)
     setup = make_setup(job, info, ev)
     seed_everything(job.seed, job.deterministic)
-    model = build_model(job, setup)
+    model = build_model(job, setup, ev)
     output_dir = Path(output_dir)
     if rank == 0:
         ev.artifact("report", reports.write_model_summary(output_dir / "model_summary.txt",
@@ -161,7 +167,9 @@ def fit(job: Any, events: Any, info: dict[str, Any], items: dict[str, list[Patch
                                                      interrupted=True))
             ev.artifact("checkpoint", path, role="last")
         raise
-    return _finish(job, ev, setup, model, loss_fn, ctx, items, state, writer, output_dir, stage)
+    summary = _finish(job, ev, setup, model, loss_fn, ctx, items, state, writer, output_dir,
+                      stage, info)
+    return {**summary, "chosen": [c.to_dict() for c in chosen]}
 
 
 def _schedule_params(job: Any) -> ScheduleParams:
@@ -175,7 +183,8 @@ def _schedule_params(job: Any) -> ScheduleParams:
 
 def _finish(job: Any, ev: Any, setup: Any, model: torch.nn.Module, loss_fn: Any,
             ctx: StepContext, items: dict[str, list[PatchItem]], state: RunState,
-            writer: CheckpointWriter, output_dir: Path, stage: str) -> dict[str, Any]:
+            writer: CheckpointWriter, output_dir: Path, stage: str,
+            info: dict[str, Any]) -> dict[str, Any]:
     """Evaluate the best checkpoint on validation and test; write reports; the summary."""
     names = setup.class_names
     best_role = "best_iou" if writer.path("best_iou").exists() else "last"
@@ -203,9 +212,12 @@ def _finish(job: Any, ev: Any, setup: Any, model: torch.nn.Module, loss_fn: Any,
         "validation": evaluated.get("validation"), "test": evaluated.get("test"),
         "checkpoints": {role: str(path) for role, path in writer.written.items()},
     }
+    summary["quality"] = _quality(ev, setup, info, evaluated, state, writer.enabled)
     if not writer.enabled:
         return summary
     out = Path(output_dir)
+    ev.artifact("report", reports.write_quality(out / "quality_report.txt", summary["quality"]),
+                role="quality")
     for role, path in writer.written.items():
         ev.artifact("checkpoint", path, role=role)
     if state.history:
@@ -225,3 +237,23 @@ def _finish(job: Any, ev: Any, setup: Any, model: torch.nn.Module, loss_fn: Any,
                                              {"summary": summary, "history": state.history}),
                 role="metrics")
     return summary
+
+
+def _quality(ev: Any, setup: Any, info: dict[str, Any], evaluated: dict[str, Any],
+             state: RunState, enabled: bool) -> list[dict[str, Any]]:
+    """The end-of-run quality report (reports.quality_report), one warning per finding."""
+    from ..models.losses import counts_in_class_order
+
+    counts = counts_in_class_order(
+        info.get("splits", {}).get("train", {}).get("class_pixels", {}), setup.classes)
+    validation = evaluated.get("validation") or {}
+    findings = reports.quality_report(setup.class_names, [int(c) for c in counts],
+                                      validation.get("confusion_matrix"), state.history)
+    if enabled:
+        for finding in findings:
+            ev.warning(f"quality: {finding['message']} — what usually helps: "
+                       f"{finding['lever']}")
+        if not findings:
+            ev.log("quality: no problem found (training pixels, validation IoU per class, "
+                   "training and validation curves)")
+    return findings

@@ -2,24 +2,30 @@
 
 `TrainJob` is the `train` verb's job and the argument of `training.train(job, events)` (also
 what hyper-parameter search builds per trial). Standard library only.
+
+Keys whose default is "auto" (`AUTO_KEYS`) are chosen per dataset at the start of a run
+(training.auto: the dataset's size, bands and class balance, with a reason each); a value given
+explicitly always wins.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from ..core import jobs
 from ..core.errors import JobError
 from ..core.jobs import option
 
 Normalization = Literal["standardize", "percentile_1_99", "percentile_2_98", "sigma_clip",
-                        "minmax", "none"]
+                        "minmax", "none", "weights"]
 Fusion = Literal["early", "mid", "late"]
 FusionMethod = Literal["concat", "attention", "film", "cross_attention", "film_cross"]
 Temporal = Literal["stack", "utae", "unet3d"]
+Auto = Literal["auto"]
 LossName = Literal["ce", "dice", "dice_ce", "focal", "focal_dice", "tversky", "combo", "lovasz",
                    "focal_lovasz"]
 
@@ -29,10 +35,12 @@ class ModelOptions:
     architecture: str = option("Unet", help="custom_unet or an smp architecture: Unet, "
                                "UnetPlusPlus, DeepLabV3, DeepLabV3Plus, FPN, PSPNet, MAnet, PAN, "
                                "Linknet, Segformer, UPerNet ('satseg models' lists them)")
-    encoder: str = option("resnet34", help="smp encoder (ignored by custom_unet)")
-    encoder_weights: str | None = option(None, help="named pretrained weights are never "
-                                         "downloaded: leave empty and use "
-                                         "encoder_weights_path")
+    encoder: str = option("auto", help="smp encoder (ignored by custom_unet); auto: resnet18 "
+                          "for small datasets, resnet34 for larger ones")
+    encoder_weights: str | None = option(None, help="named pretrained weight set (imagenet, "
+                                         "ssl4eo_s12_moco… 'satseg models' lists those that "
+                                         "fit each encoder): downloaded once into a cache, "
+                                         "adapted to the dataset's bands")
     encoder_weights_path: Path | None = option(None, exists="file", help="local file with "
                                                "RGB-pretrained encoder weights (a state dict), "
                                                "adapted to the dataset's bands")
@@ -55,13 +63,16 @@ class ModelOptions:
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class DataOptions:
     normalization: Normalization = option("percentile_2_98", help="per-band normalisation "
-                                          "from the dataset's training statistics")
-    num_workers: int = option(2, min=0, max=64, help="DataLoader worker processes (0 = load "
-                              "in the main process)")
+                                          "from the dataset's training statistics; weights: "
+                                          "the one model.encoder_weights was trained with")
+    num_workers: int | Auto = option("auto", min=0, max=64, help="DataLoader worker processes "
+                                     "(0 = load in the main process); auto: none on a CPU "
+                                     "(they would compete with the model), some on a GPU")
     pin_memory: bool = option(True, help="pin host memory for faster copies to a GPU")
     steps_per_epoch: int = option(0, min=0, help="cap on training batches per epoch (0 = all "
                                   "patches once)")
-    class_balanced: bool = option(False, help="draw patches holding rare classes more often")
+    class_balanced: bool | Auto = option("auto", help="draw patches holding rare classes more "
+                                         "often; auto: when a class is rare")
     source: str = option("images", help="image folder inside Patch/<split>/ (a single-source "
                          "model)")
     sources: tuple[str, ...] = option((), help="sources the model consumes, e.g. s2,s1 "
@@ -75,12 +86,16 @@ class AugmentOptions:
     enabled: bool = option(True, help="augment training patches")
     flips: bool = option(True, help="random horizontal/vertical flips")
     rotate90: bool = option(True, help="random 90° rotations")
-    scale: float = option(0.1, min=0.0, max=0.5, help="max relative zoom")
-    shift: float = option(0.1, min=0.0, max=0.5, help="max shift (share of the patch side)")
-    brightness: float = option(0.1, min=0.0, max=2.0, help="max per-band additive offset "
-                               "(normalised units)")
-    contrast: float = option(0.1, min=0.0, max=0.9, help="max per-band relative gain change")
-    noise: float = option(0.02, min=0.0, max=1.0, help="Gaussian noise std (normalised units)")
+    scale: float | Auto = option("auto", min=0.0, max=0.5, help="max relative zoom (auto: "
+                                 "stronger for smaller datasets, like the four below)")
+    shift: float | Auto = option("auto", min=0.0, max=0.5, help="max shift (share of the "
+                                 "patch side)")
+    brightness: float | Auto = option("auto", min=0.0, max=2.0, help="max per-band additive "
+                                      "offset (normalised units)")
+    contrast: float | Auto = option("auto", min=0.0, max=0.9, help="max per-band relative "
+                                    "gain change")
+    noise: float | Auto = option("auto", min=0.0, max=1.0, help="Gaussian noise std "
+                                 "(normalised units)")
     probability: float = option(0.5, min=0.0, max=1.0, help="chance of each of zoom/shift, "
                                 "brightness/contrast and noise")
 
@@ -159,7 +174,8 @@ class TrainJob(jobs.Job):
 
     dataset: Path = option(exists="dir", help="patch dataset folder (holds dataset.json)")
     output_dir: Path = option(help="folder for checkpoints, metrics and plots")
-    epochs: int = option(50, min=1, max=10000, help="training epochs")
+    epochs: int | Auto = option("auto", min=1, max=10000, help="training epochs; auto: from "
+                                "the number of training batches (more for small datasets)")
     batch_size: int = option(8, min=1, max=4096, help="patches per batch")
     task: Literal["auto", "binary", "multiclass"] = option(
         "auto", help="binary: one logit and a threshold (2 classes); auto: binary when the "
@@ -184,19 +200,36 @@ class TrainJob(jobs.Job):
     early_stopping: EarlyStoppingOptions = option(EarlyStoppingOptions(), help="early stopping")
     kfold: KFoldOptions = option(KFoldOptions(), help="cross-validation")
 
+    @classmethod
+    def inherited(cls, data: Mapping[str, Any]) -> Mapping[str, Any]:
+        """With `resume`: the interrupted run's job from its checkpoint, writing into the
+        checkpoint's folder, so `--resume model/last.pt` alone continues it. Keys given
+        explicitly override (the model's are checked against the checkpoint at restore)."""
+        resume = data.get("resume")
+        if not resume or not isinstance(resume, (str, Path)):
+            return {}
+        path = Path(resume).expanduser()
+        if not path.is_file():
+            raise JobError(f"'resume': {path} is not a file", key="resume",
+                           hint="give the last.pt of the run to continue")
+        from .persist import checkpoint_job
+
+        return {**checkpoint_job(path), "output_dir": str(path.parent)}
+
     def __post_init__(self) -> None:
         if not re.fullmatch(r"auto|cpu|cuda(:\d+)?", self.device):
             raise JobError(f"'device' must be auto, cpu, cuda or cuda:N, got {self.device!r}",
                            key="device")
-        if self.model.encoder_weights:
-            raise JobError(f"encoder_weights={self.model.encoder_weights!r}: satseg never "
-                           "downloads weights", key="model.encoder_weights",
-                           hint="download the encoder's RGB weights yourself (a torch state "
-                           "dict) and pass the file as model.encoder_weights_path")
-        if self.optim.freeze_encoder_epochs >= self.epochs > 1:
+        if self.data.normalization == "weights" and not self.model.encoder_weights:
+            raise JobError("data.normalization 'weights' is the normalisation of a named "
+                           "weight set, and model.encoder_weights is empty",
+                           key="data.normalization", hint="choose a weight set "
+                           "(model.encoder_weights) or another normalisation")
+        epochs = self.epochs if isinstance(self.epochs, int) else 0
+        if self.optim.freeze_encoder_epochs >= epochs > 1:
             raise JobError("freeze_encoder_epochs must be smaller than epochs",
                            key="optim.freeze_encoder_epochs")
-        if self.schedule.warmup_epochs >= self.epochs > 1:
+        if self.schedule.warmup_epochs >= epochs > 1:
             raise JobError("warmup_epochs must be smaller than epochs",
                            key="schedule.warmup_epochs")
         self._check_sources()

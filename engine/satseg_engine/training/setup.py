@@ -143,23 +143,36 @@ def make_setup(job: Any, info: dict[str, Any], events: Any) -> RunSetup:
     plan = plan_sources(job, info)
     check_plan(job, plan, events)
     band_names = list(info["band_names"])
-    if plan.sources and plan.sources[0].name != PRIMARY:  # one source, not the images
-        band_names = list(plan.sources[0].band_names)
-        normalization = plan.sources[0].normalization(job.data.normalization)
-    else:
-        normalization = make_normalization(job.data.normalization, info["statistics"],
-                                           info.get("nodata"))
+    method = "none" if job.data.normalization == "weights" else job.data.normalization
+    single = plan.sources[0] if plan.sources and plan.sources[0].name != PRIMARY else None
+    statistics = {"bands": list(single.statistics)} if single else info["statistics"]
+    nodata = single.nodata if single else info.get("nodata")
+    if single is not None:  # one source, not the images
+        band_names = list(single.band_names)
+    normalization = make_normalization(method, statistics, nodata)
     architecture = job.model.architecture
     models.check_architecture(architecture)
     if architecture != models.CUSTOM_UNET:
         models.check_encoder(job.model.encoder)
     if not plan.multi or job.model.fusion != "mid":  # a registry network is built
         _check_patch_size(architecture, int(info["patch_size"]), job.model.depth)
-    if plan.multi and job.model.encoder_weights_path is not None:
-        raise SatsegError("bad_job", "model.encoder_weights_path applies to single-source "
-                          f"models; this run consumes {', '.join(plan.names)}",
-                          key="model.encoder_weights_path", hint="leave it empty, or train "
-                          "on one single-date source (data.sources)")
+    for key in ("encoder_weights_path", "encoder_weights"):
+        if plan.multi and getattr(job.model, key) is not None:
+            raise SatsegError("bad_job", f"model.{key} applies to single-source models; this "
+                              f"run consumes {', '.join(plan.names)}", key=f"model.{key}",
+                              hint="leave it empty, or train on one single-date source "
+                              "(data.sources)")
+    weights_record = None
+    if job.model.encoder_weights:
+        from ..models.weight_bands import match_lines, plan_weight_set
+
+        weights_record, own = plan_weight_set(
+            job.model.encoder_weights, job.model.encoder, band_names, statistics, nodata,
+            use_its_normalization=job.data.normalization == "weights",
+            uses_encoder=architecture != models.CUSTOM_UNET)
+        normalization = own or normalization
+        for line in match_lines(weights_record):
+            events.log(line)
     model_kwargs = ({"depth": job.model.depth, "base_width": job.model.base_width,
                      "dropout": job.model.dropout} if architecture == models.CUSTOM_UNET else {})
     header = {
@@ -170,6 +183,8 @@ def make_setup(job: Any, info: dict[str, Any], events: Any) -> RunSetup:
         "classes": classes, "ignore_value": ignore_value, "patch_size": int(info["patch_size"]),
         "task": task, "threshold": job.threshold, "config": job.to_dict(),
     }
+    if weights_record is not None:
+        header["encoder_weights"] = weights_record
     normalizations = None
     if plan.multi:
         normalizations = source_normalizations(job, plan)
@@ -190,14 +205,20 @@ def _check_patch_size(architecture: str, patch_size: int, depth: int) -> None:
                           "size", key="model.architecture")
 
 
-def build_model(job: Any, setup: RunSetup) -> nn.Module:
+def build_model(job: Any, setup: RunSetup, events: Any = None) -> nn.Module:
     h = setup.header
     if setup.multi:
         from ..models.multisource import build_multisource
 
         return build_multisource(h)
     out_channels = 1 if setup.task == "binary" else len(setup.classes)
-    if job.model.encoder_weights_path is not None:
+    if job.model.encoder_weights and job.resume is None:  # a resume restores trained weights
+        model, loaded = models.load_weight_set(
+            h["architecture"], h["encoder"], h["band_names"], out_channels, h["model_kwargs"],
+            job.model.encoder_weights, job.model.encoder_weights_path, events)
+        h["encoder_weights"].update(loaded)
+        return model
+    if job.model.encoder_weights_path is not None and not job.model.encoder_weights:
         return models.load_encoder_weights(h["architecture"], h["encoder"], h["in_channels"],
                                            out_channels, h["model_kwargs"],
                                            job.model.encoder_weights_path)
