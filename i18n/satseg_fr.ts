@@ -2158,5 +2158,100 @@
         <source>{what} decodes with a U-Net, not {model}: choose {fitting}, or late fusion.</source>
         <translation>{what} décode avec un U-Net, pas avec {model} : choisissez {fitting}, ou la fusion late.</translation>
     </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" />
+        <source>Pretrained weights:</source>
+        <translation>Poids pré-entraînés :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" />
+        <source>(none)</source>
+        <translation>(aucun)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" />
+        <source>{n} of {total} bands matched</source>
+        <translation>{n} bandes sur {total} reconnues</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" />
+        <source>cached</source>
+        <translation>en cache</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" />
+        <source>{name} (does not fit {encoder})</source>
+        <translation>{name} (ne convient pas à {encoder})</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_results.py" />
+        <source>Quality: no problem found.</source>
+        <translation>Qualité : aucun problème détecté.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_results.py" />
+        <source>What usually helps: {lever}</source>
+        <translation>Ce qui aide d'habitude : {lever}</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_results.py" />
+        <source>Quality report</source>
+        <translation>Rapport de qualité</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/layers.py" />
+        <source>Value 0 covers {share:.1f} % of the pixels and stays unlabelled: the raster has no nodata value 0 and no class 0. Tick 'Class' if 0 is a class.</source>
+        <translation>La valeur 0 couvre {share:.1f} % des pixels et reste non étiquetée : le raster n'a ni valeur nodata 0 ni classe 0. Cochez « Classe » si 0 est une classe.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/layers.py" />
+        <source>black</source>
+        <translation>noir</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/layers.py" />
+        <source>Black covers {share:.1f} % of the mask and stays unlabelled: no class has the colour #000000. Tick 'Class' if black is a class.</source>
+        <translation>Le noir couvre {share:.1f} % du masque et reste non étiqueté : aucune classe n'a la couleur #000000. Cochez « Classe » si le noir est une classe.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/class_table.py" />
+        <source>Untick to leave this value's pixels unlabelled (not learnt, not scored)</source>
+        <translation>Décochez pour laisser les pixels de cette valeur non étiquetés (ni appris, ni évalués)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/class_table.py" />
+        <source>unlabelled</source>
+        <translation>non étiqueté</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/chosen_box.py" />
+        <source>Chosen for this dataset</source>
+        <translation>Choisi pour ce jeu de données</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" />
+        <source>Choose model size, augmentation, sampling, loader workers and epochs for this dataset</source>
+        <translation>Choisir la taille du modèle, l'augmentation, l'échantillonnage, les processus de chargement et les époques pour ce jeu de données</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" />
+        <source>The engine chooses these options from the dataset's size, bands and class balance when the run starts, and says why. Untick to set them yourself.</source>
+        <translation>Le moteur choisit ces options d'après la taille du jeu de données, ses bandes et l'équilibre de ses classes au début de l'entraînement, et dit pourquoi. Décochez pour les régler vous-même.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" />
+        <source>Chosen for the dataset when the run starts (untick "Choose … for this dataset" to set it).</source>
+        <translation>Choisi pour le jeu de données au début de l'entraînement (décochez « Choisir … pour ce jeu de données » pour le régler).</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/chosen_box.py" />
+        <source>yes</source>
+        <translation>oui</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/chosen_box.py" />
+        <source>no</source>
+        <translation>non</translation>
+    </message>
 </context>
 </TS>

@@ -30,6 +30,17 @@ TERM_PARAMETERS: Dict[str, Tuple[str, ...]] = {
     "tversky": ("tversky_alpha", "tversky_beta"), "lovasz": (),
 }
 
+#: keys the engine chooses per dataset when they are "auto" (its training.auto rules); the
+#: dialog's "Choose for this dataset" sets them all to "auto"
+AUTO = "auto"
+AUTO_KEYS: Tuple[str, ...] = (
+    "model.encoder", "augment.scale", "augment.shift", "augment.brightness",
+    "augment.contrast", "augment.noise", "data.class_balanced", "data.num_workers", "epochs")
+#: written by the engine in the output folder (a `report` artifact, role `defaults`)
+DEFAULTS_ROLE = "defaults"
+#: preset name -> whether it leaves the AUTO_KEYS to the engine (else it sets them)
+PRESET_ADAPTS: Dict[str, bool] = {"quick_test": False, "balanced": True, "imbalanced": False}
+
 #: preset name -> the job keys it sets (nested like the job); other keys keep their values
 PRESETS: Dict[str, Dict[str, Any]] = {
     "quick_test": {
@@ -67,6 +78,23 @@ PRESETS: Dict[str, Dict[str, Any]] = {
 
 class JobFileError(ValueError):
     """A job file that cannot be loaded; the message says why."""
+
+
+def read_chosen(path: str) -> List[Dict[str, Any]]:
+    """The engine's choices for "auto" keys ([{key, value, reason}]) from auto_defaults.json;
+    [] when the file is missing or unreadable."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, ValueError):
+        return []
+    chosen = data.get("chosen") if isinstance(data, dict) else None
+    return [c for c in chosen or [] if isinstance(c, dict) and "key" in c]
+
+
+def adapts(flat: Mapping[str, Any]) -> bool:
+    """A job (flat keys) leaves every AUTO_KEYS to the engine (absent keys are "auto")."""
+    return all(flat.get(key, AUTO) == AUTO for key in AUTO_KEYS)
 
 
 # -- nested <-> flat keys ---------------------------------------------------------------------

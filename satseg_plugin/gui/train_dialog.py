@@ -37,6 +37,7 @@ from ..core.engine_runner import EngineRunner, RunFailure, RunState
 from ..core.layers import InputError
 from ..core.source_info import architectures_for, is_fusion_key, is_multisource
 from ..core.source_jobs import source_text
+from .chosen_box import ChosenBox
 from .fusion_box import FusionBox
 from .i18n import translate
 from .run_panel import RunPanel
@@ -89,6 +90,16 @@ class TrainDialog(QDialog):
             self.preset.addItem(text, name)
         self.preset.activated.connect(lambda _i: self.apply_preset(self.preset.currentData()))
         self.form = TrainForm()
+        self.adapt = QCheckBox(translate("satseg", "Choose model size, augmentation, sampling, "
+                                                   "loader workers and epochs for this dataset"))
+        self.adapt.setObjectName("adaptToDataset")
+        self.adapt.setToolTip(translate("satseg", "The engine chooses these options from the "
+                                                  "dataset's size, bands and class balance when "
+                                                  "the run starts, and says why. Untick to set "
+                                                  "them yourself."))
+        self.adapt.setChecked(True)
+        self.adapt.toggled.connect(lambda _on: self.show_adapt())
+        self.form.changed.connect(self.show_adapt)
         self.fusion = FusionBox()
         self.output = QgsFileWidget()
         self.output.setStorageMode(QgsFileWidget.GetDirectory)
@@ -105,6 +116,7 @@ class TrainDialog(QDialog):
         data_form.addRow(translate("satseg", "Dataset folder:"), self.dataset)
         data_form.addRow(self.dataset_summary)
         data_form.addRow(translate("satseg", "Preset:"), self.preset)
+        data_form.addRow(self.adapt)
         output_box = QGroupBox(translate("satseg", "Output"))
         output_form = QFormLayout(output_box)
         output_form.addRow(translate("satseg", "Output folder:"), self.output)
@@ -137,8 +149,10 @@ class TrainDialog(QDialog):
         QVBoxLayout(progress_box).addWidget(self.monitor)
         files_box = QGroupBox(translate("satseg", "Results"))
         QVBoxLayout(files_box).addWidget(self.artifacts)
+        self.chosen = ChosenBox()
         right = QVBoxLayout()
         right.addWidget(progress_box, 1)
+        right.addWidget(self.chosen)
         right.addWidget(files_box)
         columns = QHBoxLayout()
         columns.addWidget(scroll, 0)
@@ -165,6 +179,7 @@ class TrainDialog(QDialog):
         self.models = dict(summary)
         self.form.set_models(summary)
         self.fusion.set_models(summary)
+        self.show_adapt()
         self.models_loaded.emit(self.models)
 
     def _models_failed(self, failure: RunFailure) -> None:
@@ -178,6 +193,7 @@ class TrainDialog(QDialog):
         folder = self.dataset.filePath().strip()
         self.dataset_info = None
         self.fusion.set_sources([])
+        self.form.set_band_names([])
         if not folder:
             self.dataset_summary.setText(translate("satseg", "Choose a folder written by "
                                                              "Extract patches."))
@@ -190,6 +206,7 @@ class TrainDialog(QDialog):
             return
         self.dataset_summary.setText(dataset_html(self.dataset_info))
         self.fusion.set_sources(self.dataset_info.sources)
+        self.form.set_band_names(self.dataset_info.band_names)
         if not self.output.filePath().strip():
             self.output.setFilePath(os.path.join(folder, "training"))
 
@@ -207,7 +224,22 @@ class TrainDialog(QDialog):
     def apply_preset(self, name: str) -> None:
         if name:
             self.form.apply_preset(name)
+            self.adapt.setChecked(train_job.PRESET_ADAPTS.get(name, False))
             self.preset.setCurrentIndex(self.preset.findData(name))
+            self.show_adapt()
+
+    def show_adapt(self) -> None:
+        """With "Choose … for this dataset" ticked, the options the engine chooses are greyed."""
+        adapt = self.adapt.isChecked()
+        tip = translate("satseg", "Chosen for the dataset when the run starts (untick \"Choose "
+                                  "… for this dataset\" to set it).") if adapt else ""
+        for key in train_job.AUTO_KEYS:
+            widget = self.form.widgets.get(key)
+            if widget is not None:
+                widget.setToolTip(tip)
+                widget.setEnabled(not adapt)
+        if not adapt:
+            self.form.update_enabled()  # the form's own rules (no encoder for a custom U-Net)
 
     def refresh_resume(self) -> None:
         """Offer Resume when the output folder holds a last.pt."""
@@ -238,6 +270,8 @@ class TrainDialog(QDialog):
             values = {k: v for k, v in values.items() if not is_fusion_key(k)}
             values.update(fusion)
         self._check(values)
+        if self.adapt.isChecked():
+            values.update({key: train_job.AUTO for key in train_job.AUTO_KEYS})
         job = train_job.unflatten({k: v for k, v in values.items() if k not in OWN_KEYS})
         job = {"dataset": os.path.abspath(folder), "output_dir": os.path.abspath(output), **job}
         if self.resume.isChecked() and self.resume.isEnabled():
@@ -279,7 +313,7 @@ class TrainDialog(QDialog):
                           ("optim.freeze_encoder_epochs",
                            translate("satseg", "Freeze encoder epochs"))):
             if epochs > 1 and int(values.get(key) or 0) >= epochs and \
-                    self.form.widgets[key].isEnabled():
+                    self.form.widgets[key].isEnabled() and not self.adapt.isChecked():
                 raise InputError(translate("satseg", "{option} ({value}) must be fewer than "
                                                      "the epochs ({epochs}).")
                                  .format(option=text, value=values[key], epochs=epochs))
@@ -293,6 +327,9 @@ class TrainDialog(QDialog):
         self.output.setFilePath(str(job.get("output_dir") or ""))
         self.form.extra = {}
         flat = train_job.flatten({k: v for k, v in job.items() if k not in OWN_KEYS})
+        self.adapt.setChecked(train_job.adapts(flat))
+        flat = {k: v for k, v in flat.items() if v != train_job.AUTO or k not in
+                train_job.AUTO_KEYS}
         if self.fusion.active():
             self.fusion.set_values({k: v for k, v in flat.items() if is_fusion_key(k)})
             flat = {k: v for k, v in flat.items() if not is_fusion_key(k)}
@@ -300,6 +337,7 @@ class TrainDialog(QDialog):
         self.refresh_resume()
         self.resume.setChecked(bool(job.get("resume")) and self.resume.isEnabled())
         self.preset.setCurrentIndex(0)
+        self.show_adapt()
         return unknown
 
     def save_job(self, path: str) -> Dict[str, Any]:
@@ -355,8 +393,10 @@ class TrainDialog(QDialog):
         self._job = job
         self.summary = {}
         self.artifacts.clear()
+        self.chosen.clear()
         colours = self.dataset_info.class_colours if self.dataset_info else {}
-        self.monitor.begin(int(job["epochs"]), colours)
+        epochs = job.get("epochs")
+        self.monitor.begin(epochs if isinstance(epochs, int) else 1, colours)
         self.panel.show_message(translate("satseg", "Training… QGIS stays usable meanwhile."))
         runner = self.panel.start("train", job, translate("satseg", "Train"))
         runner.received.connect(self._on_event)
@@ -373,12 +413,23 @@ class TrainDialog(QDialog):
         kind = event.get("type")
         if kind in ("metric", "progress"):
             self.monitor.handle(event)
+        elif kind == "artifact" and event.get("role") == train_job.DEFAULTS_ROLE:
+            self.show_chosen(train_job.read_chosen(str(event["path"])))
         elif kind == "artifact":
             self.artifacts.add(str(event["kind"]), str(event["path"]),
                                str(event.get("role") or ""))
 
+    def show_chosen(self, chosen: list) -> None:
+        """What the engine chose for this dataset; its epoch count sizes the charts."""
+        self.chosen.show_chosen(chosen)
+        epochs = next((c.get("value") for c in chosen if c.get("key") == "epochs"), None)
+        if isinstance(epochs, int):
+            self.monitor.planned_epochs = max(1, epochs)
+
     def _on_done(self, summary: dict) -> None:
         self.summary = summary
+        if isinstance(summary.get("quality"), list):  # one run (k-fold: in each fold's files)
+            self.artifacts.show_quality(summary["quality"])
         best = train_job.best_checkpoint(summary)
         self.artifacts.best_button.setEnabled(bool(best))
         test = summary.get("test") or summary.get("validation") or {}

@@ -28,14 +28,15 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
-from ..core import train_job
+from ..core import train_job, weight_sets
 from .i18n import translate
 
 
 @dataclass
 class Field:
     """One job key: its widget kind, label and limits. kind: int, float, number (free text,
-    scientific notation allowed), optional (number or empty = null), bool, choice, file."""
+    scientific notation allowed), optional (number or empty = null), bool, choice,
+    optional_choice (a choice or "(none)" = null), file."""
 
     key: str
     kind: str
@@ -53,6 +54,8 @@ def sections() -> List[Tuple[str, bool, List[Field]]]:
         (translate("satseg", "Model"), False, [
             Field("model.architecture", "choice", translate("satseg", "Architecture:")),
             Field("model.encoder", "choice", translate("satseg", "Encoder:")),
+            Field("model.encoder_weights", "optional_choice",
+                  translate("satseg", "Pretrained weights:")),
             Field("model.depth", "int", translate("satseg", "U-Net depth:"), 1, 6, default=4),
             Field("model.base_width", "int", translate("satseg", "U-Net base width:"), 4, 256,
                   default=64),
@@ -121,7 +124,7 @@ def sections() -> List[Tuple[str, bool, List[Field]]]:
         (translate("satseg", "Advanced"), True, [
             Field("data.normalization", "choice", translate("satseg", "Normalisation:"),
                   choices=("percentile_2_98", "percentile_1_99", "standardize", "sigma_clip",
-                           "minmax", "none"), default="percentile_2_98"),
+                           "minmax", "none", "weights"), default="percentile_2_98"),
             Field("augment.enabled", "bool", translate("satseg", "Augment training patches"),
                   default=True),
             Field("augment.flips", "bool", translate("satseg", "Flips"), default=True),
@@ -198,6 +201,7 @@ APPLIES: Dict[str, Callable[[Dict[str, Any], "TrainForm"], bool]] = {
     "optim.encoder_lr": lambda v, f: f.uses_encoder(v["model.architecture"]),
     "optim.freeze_encoder_epochs": lambda v, f: f.uses_encoder(v["model.architecture"]),
     "model.encoder_weights_path": lambda v, f: f.uses_encoder(v["model.architecture"]),
+    "model.encoder_weights": lambda v, f: f.uses_encoder(v["model.architecture"]),
     "model.depth": lambda v, _f: v["model.architecture"] == "custom_unet",
     "model.base_width": lambda v, _f: v["model.architecture"] == "custom_unet",
     "model.dropout": lambda v, _f: v["model.architecture"] == "custom_unet",
@@ -236,6 +240,10 @@ class TrainForm(QWidget):
         self.loss_terms: Dict[str, List[str]] = {}
         self.default_architecture = ""
         self.default_encoder = ""
+        #: the engine's named weight sets, and the dataset's band names (to count matches)
+        self.weight_sets: List[Dict[str, Any]] = []
+        self.band_names: List[str] = []
+        self._weights_encoder: Optional[str] = None
         #: keys loaded from a job file that the form has no widget for (passed through)
         self.extra: Dict[str, Any] = {}
         self.groups: Dict[str, QGroupBox] = {}
@@ -287,8 +295,10 @@ class TrainForm(QWidget):
         elif spec.kind == "bool":
             widget = QCheckBox(spec.label)
             widget.toggled.connect(self._changed)
-        elif spec.kind == "choice":
+        elif spec.kind in ("choice", "optional_choice"):
             widget = QComboBox()
+            if spec.kind == "optional_choice":
+                widget.addItem(translate("satseg", "(none)"), "")
             for choice in spec.choices:
                 widget.addItem(choice, choice)
             widget.currentIndexChanged.connect(self._changed)
@@ -327,6 +337,8 @@ class TrainForm(QWidget):
             return widget.isChecked()
         if spec.kind == "choice":
             return widget.currentData() if widget.currentIndex() >= 0 else ""
+        if spec.kind == "optional_choice":
+            return widget.currentData() or None
         return widget.filePath().strip() or None  # file
 
     def _set(self, key: str, value: Any) -> None:
@@ -337,7 +349,8 @@ class TrainForm(QWidget):
             widget.setText("" if value is None else f"{float(value):g}")
         elif spec.kind == "bool":
             widget.setChecked(bool(value))
-        elif spec.kind == "choice":
+        elif spec.kind in ("choice", "optional_choice"):
+            value = "" if value is None and spec.kind == "optional_choice" else value
             index = widget.findData(value)
             if index < 0 and value not in (None, ""):  # keep a value the list does not hold
                 widget.addItem(str(value), value)
@@ -394,7 +407,37 @@ class TrainForm(QWidget):
                 combo.addItem(name, name)
             combo.blockSignals(False)
             self._set(key, current)
+        self.weight_sets = [dict(s) for s in summary.get("weight_sets") or []]
+        self.refresh_weight_sets()
         self._changed()
+
+    def set_band_names(self, band_names: Sequence[str]) -> None:
+        """The dataset's bands: each weight set says how many of them it knows by name."""
+        self.band_names = [str(b) for b in band_names]
+        self.refresh_weight_sets()
+
+    def refresh_weight_sets(self) -> None:
+        """List the weight sets that fit the chosen encoder (a chosen set that does not fit
+        stays, marked, so a loaded job is never changed behind the user's back)."""
+        combo = self.widgets["model.encoder_weights"]
+        encoder = self._get("model.encoder")
+        current = self._get("model.encoder_weights")
+        self._weights_encoder = encoder
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(translate("satseg", "(none)"), "")
+        for entry in weight_sets.fitting(self.weight_sets, encoder):
+            combo.addItem(weight_sets.item_text(
+                entry, encoder, self.band_names,
+                translate("satseg", "{n} of {total} bands matched"),
+                translate("satseg", "cached")), entry["name"])
+        index = combo.findData(current or "")
+        if index < 0:
+            combo.addItem(translate("satseg", "{name} (does not fit {encoder})").format(
+                name=current, encoder=encoder), current)
+            index = combo.count() - 1
+        combo.setCurrentIndex(index)
+        combo.blockSignals(False)
 
     def uses_encoder(self, architecture: str) -> bool:
         spec = self.architectures.get(architecture)
@@ -405,5 +448,7 @@ class TrainForm(QWidget):
 
     def update_enabled(self) -> None:
         values = {key: self._get(key) for key in self.fields}
+        if values["model.encoder"] != self._weights_encoder:
+            self.refresh_weight_sets()
         for key, applies in APPLIES.items():
             self.widgets[key].setEnabled(bool(applies(values, self)))

@@ -7,6 +7,7 @@ checkpoints, plots and reports with buttons to open them.
 
 from __future__ import annotations
 
+import html
 import os
 import time
 from typing import Any, Dict, List, Optional
@@ -185,14 +186,35 @@ class ArtifactsPanel(QWidget):
         buttons.addWidget(self.folder_button)
         buttons.addStretch(1)
         buttons.addWidget(self.best_button)
+        #: the end-of-run quality report (the engine's summary `quality`)
+        self.quality = QLabel()
+        self.quality.setObjectName("qualityReport")
+        self.quality.setWordWrap(True)
+        self.quality.setTextFormat(Qt.RichText)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.list)
+        layout.addWidget(self.quality)
         layout.addLayout(buttons)
         self.clear()
 
+    def show_quality(self, findings: List[Dict[str, Any]]) -> None:
+        """Each finding of the quality report with the lever that usually helps."""
+        if not findings:
+            self.quality.setText(translate("satseg", "Quality: no problem found."))
+        else:
+            items = "".join("<li>{}<br><i>{}</i></li>".format(
+                html.escape(str(f.get("message", ""))),
+                html.escape(translate("satseg", "What usually helps: {lever}").format(
+                    lever=f.get("lever", "")))) for f in findings)
+            self.quality.setText("<b>{}</b><ul>{}</ul>".format(
+                html.escape(translate("satseg", "Quality report")), items))
+        self.quality.setVisible(True)
+
     def clear(self) -> None:
         self.list.clear()
+        self.quality.clear()
+        self.quality.setVisible(False)
         self.best_button.setEnabled(False)
         self._selection_changed()
 

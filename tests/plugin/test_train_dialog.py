@@ -26,7 +26,7 @@ TINY = {"model.architecture": "custom_unet", "model.depth": 2, "model.base_width
 #: engine keys the form has no widget for: passed through from loaded files untouched (the
 #: fusion keys have widgets only for a dataset of several sources or dates: test_train_fusion)
 PASS_THROUGH = {"schema", "dataset", "output_dir", "resume", "log_every_steps",
-                "model.encoder_weights", "data.source", *FUSION_KEYS}
+                "data.source", *FUSION_KEYS}
 
 
 def engine_started(engine_python: str, config: Path) -> dict:
@@ -63,6 +63,7 @@ def dialog(qgis_app, qtbot, qgis_iface, use_engine, dialogs):
 
 
 def ready(dialog: TrainDialog, dataset: Path, output: Path, **values) -> None:
+    dialog.adapt.setChecked(False)  # the form's values (auto: test_train_auto.py)
     dialog.dataset.setFilePath(str(dataset))
     dialog.output.setFilePath(str(output))
     dialog.form.set_values({**TINY, **values})
@@ -91,6 +92,7 @@ def test_models_come_from_the_engine_and_the_encoder_follows_the_architecture(
     encoders = dialog.form.widgets["model.encoder"]
     assert encoders.count() == len(models_summary["encoders"])
     assert dialog.form.values()["model.architecture"] == models_summary["default_architecture"]
+    dialog.adapt.setChecked(False)  # ticked, the engine chooses the encoder (test_train_auto)
     for architecture in models_summary["architectures"]:
         dialog.form.set_values({"model.architecture": architecture["name"]})
         assert encoders.isEnabled() is architecture["uses_encoder"], architecture["name"]
@@ -175,6 +177,8 @@ def test_a_training_run_draws_live_curves_and_lists_its_files(
         assert drawn_pixels(chart, chart.plot_rect()) > 50, chart.title
     assert "epoch 2/2" in monitor.status.text()
     assert "Training finished: 2 epochs." in dialog.panel.message_text()
+    quality = dialog.artifacts.quality  # the engine's end-of-run quality report
+    assert quality.isVisible() and "Quality" in quality.text()
 
     plots = dialog.artifacts.paths("plot")
     assert {Path(p).name for p in plots} == {"training_curves.png", "per_class_iou.png",
