@@ -1,0 +1,146 @@
+"""Training defaults judged on areas the model never saw: the old defaults against the new ones.
+
+Per generated scene (`satseg sample --scene`: plain = the demo's scene; rare = many small rare
+classes; drift = the right part has other proportions and shifted spectra), the grid covers only
+the left `--train-share` of the scene (patches split into train and validation blocks), every
+recipe trains on those patches with the same epochs and seed, predicts the right part of the
+scene (never seen in training or model selection) and `satseg evaluate` scores it against the
+labels. Each command runs in its own process. Reported per scene and recipe: held-out mIoU,
+overall accuracy, IoU of the held-out area's rarest class, and training wall time.
+
+Recipes: `old` is the previous defaults spelled out (they are no longer the defaults); `new` is
+the job with no training option given (the "auto" defaults, resolved per dataset); the others
+are what was tried on the way (see RECIPES).
+
+The epoch budget is the same for both (`--epochs`, given explicitly, so it wins over "auto"):
+the epoch rule itself is not judged here, everything else the new defaults choose is.
+
+    python benchmarks/bench_defaults.py [--size 768] [--patch 64] [--epochs 4] [--seed 7]
+        [--scenes plain,rare,drift] [--recipes old,new] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+from measure import measure
+
+#: the defaults before "auto": every key they set, given explicitly
+OLD = ["--model.encoder", "resnet34", "--data.num-workers", "2", "--data.class-balanced",
+       "false", "--loss.name", "dice_ce", "--loss.class-weights", "none",
+       "--augment.scale", "0.1", "--augment.shift", "0.1", "--augment.brightness", "0.1",
+       "--augment.contrast", "0.1", "--augment.noise", "0.02", "--model.architecture", "Unet",
+       "--optim.lr", "0.001"]
+#: name -> train flags (after the shared ones); the old+X rows change one thing for ablations
+RECIPES: dict[str, list[str]] = {
+    "old": OLD,
+    "new": [],
+    "old+inverse": [*OLD, "--loss.class-weights", "inverse"],
+    "old+median": [*OLD, "--loss.class-weights", "median"],
+    "old+balanced": [*OLD, "--data.class-balanced", "true"],
+    "old+focal_dice": [*OLD, "--loss.name", "focal_dice"],
+    "old+resnet18": [*OLD, "--model.encoder", "resnet18"],
+}
+
+
+def satseg(*args: str) -> tuple[float, dict]:
+    """(wall seconds, the verb's `done` summary); exits with the engine's error otherwise."""
+    wall, _peak, out = measure([sys.executable, "-m", "satseg_engine", *args,
+                                "--progress", "json"])
+    last = json.loads(out.splitlines()[-1])
+    if last["type"] != "done":
+        raise SystemExit(f"satseg {args[0]} failed: {last}")
+    return wall, last["summary"]
+
+
+def make_scene(root: Path, scene: str, args: argparse.Namespace) -> dict:
+    """The scene, a dataset of its left part, and the extents of both parts."""
+    folder = root / scene
+    _, sample = satseg("sample", "--scene", scene, "--output-dir", str(folder / "sample"),
+                       "--width", str(args.size), "--height", str(args.size), "--seed",
+                       str(args.seed), "--overwrite")
+    xmin, ymin, xmax, ymax = sample["bounds"]
+    cut = xmin + round(args.size * args.train_share) * sample["pixel_size"]
+    left, right = (xmin, ymin, cut, ymax), (cut, ymin, xmax, ymax)
+    image, labels = sample["outputs"]["image"], sample["outputs"]["labels"]
+    satseg("grid", "--image", image, "--labels", labels, "--output", str(folder / "grid.gpkg"),
+           "--patch-size", str(args.patch), "--extent", ",".join(map(str, left)),
+           "--split-method", "blocks", "--block-size", "4", "--ratios", "0.8,0.2,0",
+           "--seed", str(args.seed), "--overwrite")
+    satseg("extract", "--image", image, "--labels", labels, "--grid",
+           str(folder / "grid.gpkg"), "--output-dir", str(folder / "dataset"), "--overwrite")
+    return {"image": image, "labels": labels, "dataset": folder / "dataset", "right": right,
+            "folder": folder}
+
+
+def run_recipe(data: dict, name: str, args: argparse.Namespace) -> dict:
+    out = data["folder"] / name.replace("+", "_")
+    train_wall, summary = satseg(
+        "train", "--dataset", str(data["dataset"]), "--output-dir", str(out / "model"),
+        "--epochs", str(args.epochs), "--batch-size", "8", "--seed", str(args.seed),
+        *RECIPES[name])
+    satseg("predict", "--raster", data["image"], "--checkpoint",
+           summary["checkpoints"].get("best_iou", summary["checkpoints"]["last"]),
+           "--output-dir", str(out / "prediction"), "--name", "heldout",
+           "--extent", ",".join(map(str, data["right"])))
+    _, scores = satseg("evaluate", "--prediction", str(out / "prediction/heldout_classes.tif"),
+                       "--labels", data["labels"], "--output-dir", str(out / "prediction"))
+    names = list(scores["per_class"])
+    support = [sum(row) for row in scores["confusion_matrix"]]
+    present = [i for i, count in enumerate(support) if count > 0]
+    rarest = names[min(present, key=lambda i: support[i])]
+    return {"recipe": name, "miou": scores["miou"], "accuracy": scores["overall_accuracy"],
+            "rarest": rarest, "rarest_iou": scores["per_class"][rarest]["iou"],
+            "rarest_share": support[names.index(rarest)] / sum(support),
+            "per_class": {k: v["iou"] for k, v in scores["per_class"].items()},
+            "train_s": train_wall}
+
+
+def show(rows: list[dict]) -> None:
+    print(f"{'scene':7}{'recipe':16}{'mIoU':>7}{'acc':>7}  {'rarest class (share)':24}"
+          f"{'IoU':>6}{'train s':>9}")
+    for r in rows:
+        rare = f"{r['rarest']} ({100 * r['rarest_share']:.2f} %)"
+        print(f"{r['scene']:7}{r['recipe']:16}{r['miou']:>7.3f}{r['accuracy']:>7.3f}  "
+              f"{rare:24}{r['rarest_iou']:>6.3f}{r['train_s']:>9.0f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=768, help="scene side in pixels")
+    parser.add_argument("--patch", type=int, default=64, help="patch size in pixels")
+    parser.add_argument("--epochs", type=int, default=4, help="epochs of every recipe")
+    parser.add_argument("--seed", type=int, default=7, help="scene and training seed (7: "
+                        "both parts of the 768² scenes hold every class)")
+    parser.add_argument("--train-share", type=float, default=0.6,
+                        help="left share of the scene used for training")
+    parser.add_argument("--scenes", default="plain,rare,drift")
+    parser.add_argument("--recipes", default="old,new", help=f"of {', '.join(RECIPES)}")
+    parser.add_argument("--keep", type=Path, help="keep the files here (results.json too)")
+    args = parser.parse_args()
+    recipes = args.recipes.split(",")
+    unknown = [r for r in recipes if r not in RECIPES]
+    if unknown:
+        raise SystemExit(f"unknown recipes {unknown}; known: {', '.join(RECIPES)}")
+    with tempfile.TemporaryDirectory(prefix="satseg-bench-defaults-") as tmp:
+        root = args.keep or Path(tmp)
+        rows = []
+        for scene in args.scenes.split(","):
+            data = make_scene(root, scene, args)
+            for name in recipes:
+                rows.append({"scene": scene, **run_recipe(data, name, args)})
+                print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
+        if args.keep:
+            (args.keep / "results.json").write_text(json.dumps(rows, indent=2))
+    print(f"held-out area: the right {100 * (1 - args.train_share):.0f} % of each "
+          f"{args.size}² scene; {args.patch} px patches, {args.epochs} epochs, batch 8, "
+          f"seed {args.seed}")
+    show(rows)
+
+
+if __name__ == "__main__":
+    main()
