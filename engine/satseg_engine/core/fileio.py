@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import errno
 import os
@@ -80,6 +81,8 @@ def watch_write_errors() -> None:
     """Start noting full-disk messages on this process's stderr (idempotent; the CLI does it)."""
     if not _WATCH:
         _WATCH.append(_StderrWatch())
+        # the pump is a daemon thread: forward what is still in the pipe before the process ends
+        atexit.register(flush_stderr)
 
 
 def flush_stderr() -> None:
