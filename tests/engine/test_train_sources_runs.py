@@ -26,6 +26,7 @@ from satseg_engine.data.patch_data import (
 )
 from satseg_engine.data.sources import dataset_sources
 from satseg_engine.models import checkpoint
+from satseg_engine.training import auto
 from satseg_engine.training.loop import StepContext, train_epoch
 from satseg_engine.training.options import TrainJob
 from satseg_engine.training.setup import (
@@ -149,6 +150,9 @@ def test_inspect_lists_the_sources(early_run) -> None:
 def _setup(multi: Path, **extra):
     job = load_job(TrainJob, _job(multi, multi.parent / "unused", **extra))
     info = read_dataset_info(multi)
+    # what fit() does first: the job's "auto" values chosen for this dataset
+    job, _ = auto.resolve(job, auto.facts_from(info, len(list_items(multi, "train")), job,
+                                               "cpu", 2))
     events = Events(io.StringIO())
     setup = make_setup(job, info, events)
     torch.manual_seed(0)

@@ -57,10 +57,10 @@ def fit(job: Any, events: Any, info: dict[str, Any], items: dict[str, list[Patch
     facts = auto.facts_from(info, len(items["train"]), job, resolve_device(job.device).type,
                             os.cpu_count() or 1)
     job, chosen = auto.resolve(job, facts)  # the resolved job is what checkpoints store
-    auto.announce(chosen, ev, output_dir, enabled=rank == 0)
     setup = make_setup(job, info, ev)
     seed_everything(job.seed, job.deterministic)
     model = build_model(job, setup, ev)
+    auto.announce(chosen, ev, output_dir, enabled=rank == 0)  # once the job is known to be good
     output_dir = Path(output_dir)
     if rank == 0:
         ev.artifact("report", reports.write_model_summary(output_dir / "model_summary.txt",
