@@ -11,6 +11,8 @@ process, start-up included; peak memory summed over the process and its DataLoad
 * satseg    — `python -m satseg_engine train --config job.json` with its default logging rate,
               augmentation limited to flips and 90° rotations like the reference.
 
+On a CUDA machine every run uses the GPU, and the bound is also timed in fp16 and bf16 autocast.
+
     python benchmarks/bench_train.py [--patch-size 128] [--bands 10] [--epochs 3] [--steps 15]
 
 Prints the command line, satseg's train job and a table (patches/s, peak MiB, ratios).
@@ -36,17 +38,23 @@ import torch, segmentation_models_pytorch as smp
 cfg = json.loads(sys.argv[1])
 torch.manual_seed(0)
 torch.set_num_threads(cfg["threads"])
+device = torch.device(cfg["device"])
+amp = {"fp16": torch.float16, "bf16": torch.bfloat16}.get(cfg.get("amp"))
 model = smp.create_model(cfg["architecture"], encoder_name=cfg["encoder"], encoder_weights=None,
-                         in_channels=cfg["bands"], classes=cfg["classes"])
+                         in_channels=cfg["bands"], classes=cfg["classes"]).to(device)
+scaler = torch.amp.GradScaler(device.type, enabled=amp == torch.float16)
 ce = torch.nn.CrossEntropyLoss(ignore_index=255)
 dice = smp.losses.DiceLoss("multiclass", ignore_index=255)
 optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=1e-4)
 def step(x, y):
-    logits = model(x)
-    loss = ce(logits, y) + dice(logits, y)
+    x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
+    with torch.autocast(device.type, dtype=amp or torch.float32, enabled=amp is not None):
+        logits = model(x)
+        loss = ce(logits, y) + dice(logits, y)
     optimizer.zero_grad(set_to_none=True)
-    loss.backward()
-    optimizer.step()
+    scaler.scale(loss).backward()
+    scaler.step(optimizer)
+    scaler.update()
 '''
 
 BOUND = COMMON + r'''
@@ -56,6 +64,8 @@ y = torch.randint(0, cfg["classes"], (b, p, p))
 model.train()
 for _ in range(cfg["epochs"] * cfg["steps"]):
     step(x, y)
+if device.type == "cuda":
+    torch.cuda.synchronize()
 print(json.dumps({"patches": cfg["epochs"] * cfg["steps"] * b}))
 '''
 
@@ -107,10 +117,10 @@ print(json.dumps({"patches": seen}))
 '''
 
 
-def satseg_job(args: argparse.Namespace, dataset: Path, out: Path) -> dict:
+def satseg_job(args: argparse.Namespace, dataset: Path, out: Path, device: str) -> dict:
     """The train job: the reference's settings; everything else at satseg's defaults."""
     return {"schema": 1, "dataset": str(dataset), "output_dir": str(out), "epochs": args.epochs,
-            "batch_size": args.batch_size, "device": "cpu",
+            "batch_size": args.batch_size, "device": device,
             "model": {"architecture": args.architecture, "encoder": args.encoder},
             "data": {"num_workers": args.workers, "steps_per_epoch": args.steps},
             "augment": {"flips": True, "rotate90": True, "scale": 0.0, "shift": 0.0,
@@ -137,11 +147,14 @@ def main() -> None:
     dataset = make_dataset(tmp / "ds", bands=args.bands, patch_size=args.patch_size,
                            counts={"train": args.batch_size * args.steps, "validation": 8})
     threads = os.cpu_count() or 1
+    import torch
+
+    device = "cuda" if torch.cuda.is_available() else "cpu"
     cfg = {"architecture": args.architecture, "encoder": args.encoder, "bands": args.bands,
            "classes": 3, "batch_size": args.batch_size, "patch_size": args.patch_size,
            "epochs": args.epochs, "steps": args.steps, "workers": args.workers,
-           "threads": threads, "dataset": str(dataset), "output": str(tmp)}
-    job = satseg_job(args, dataset, tmp / "satseg")
+           "threads": threads, "dataset": str(dataset), "output": str(tmp), "device": device}
+    job = satseg_job(args, dataset, tmp / "satseg", device)
     (tmp / "job.json").write_text(json.dumps(job))
     print("satseg job: " + json.dumps(job))
     rows: dict[str, tuple[float, float, int]] = {}
@@ -151,9 +164,15 @@ def main() -> None:
     seconds, mib, _ = measure([sys.executable, "-m", "satseg_engine", "train", "--config",
                                str(tmp / "job.json"), "--progress", "json"])
     rows["satseg"] = (seconds, mib, args.epochs * args.steps * args.batch_size)
+    if device == "cuda":  # mixed precision: the bound in fp16 and bf16 beside fp32
+        for amp in ("fp16", "bf16"):
+            seconds, mib, out = measure([sys.executable, "-c", BOUND,
+                                         json.dumps(cfg | {"amp": amp})])
+            rows[f"bound {amp}"] = (seconds, mib, json.loads(out.strip().splitlines()[-1])[
+                "patches"])
     print(f"\n{args.architecture}/{args.encoder}, {args.patch_size} px, {args.bands} bands, "
           f"batch {args.batch_size}, {args.epochs} epochs × {args.steps} batches, "
-          f"{args.workers} workers, {threads} threads, CPU")
+          f"{args.workers} workers, {threads} threads, {device}")
     print(f"{'run':<11}{'seconds':>9}{'patches/s':>11}{'peak MiB':>10}{'bound / run':>13}"
           f"{'ref / run':>11}")
     for name, (seconds, mib, patches) in rows.items():
