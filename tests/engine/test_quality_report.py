@@ -140,3 +140,15 @@ def test_iou_near_zero_and_classes_absent_from_validation() -> None:
 def test_diverging_curves_threshold(train, validation, diverging) -> None:
     found = quality_report(NAMES, [5000, 4000, 3000], None, _rows(train, validation))
     assert any(f["check"] == "diverging" for f in found) is diverging
+
+
+@pytest.mark.parametrize("balanced", [False, True])
+def test_the_levers_never_advise_a_switch_the_run_already_used(balanced) -> None:
+    matrix = [[90, 10, 0], [10, 90, 0], [5, 5, 0]]   # urban: rare and never found
+    found = quality_report(NAMES, [90000, 9000, 1000], matrix, [], balanced=balanced)
+    levers = {f["check"]: f["lever"] for f in found if f["class"] == "urban"}
+    assert set(levers) == {"few_pixels", "iou_near_zero"}
+    for lever in levers.values():
+        advised = "drawn more often" not in lever and "data.class_balanced" in lever
+        assert advised is not balanced, lever
+        assert "label more" in lever

@@ -212,7 +212,8 @@ def _finish(job: Any, ev: Any, setup: Any, model: torch.nn.Module, loss_fn: Any,
         "validation": evaluated.get("validation"), "test": evaluated.get("test"),
         "checkpoints": {role: str(path) for role, path in writer.written.items()},
     }
-    summary["quality"] = _quality(ev, setup, info, evaluated, state, writer.enabled)
+    summary["quality"] = _quality(ev, setup, info, evaluated, state, writer.enabled,
+                                  balanced=job.data.class_balanced is True)
     if not writer.enabled:
         return summary
     out = Path(output_dir)
@@ -240,7 +241,7 @@ def _finish(job: Any, ev: Any, setup: Any, model: torch.nn.Module, loss_fn: Any,
 
 
 def _quality(ev: Any, setup: Any, info: dict[str, Any], evaluated: dict[str, Any],
-             state: RunState, enabled: bool) -> list[dict[str, Any]]:
+             state: RunState, enabled: bool, balanced: bool = False) -> list[dict[str, Any]]:
     """The end-of-run quality report (reports.quality_report), one warning per finding."""
     from ..models.losses import counts_in_class_order
 
@@ -248,7 +249,8 @@ def _quality(ev: Any, setup: Any, info: dict[str, Any], evaluated: dict[str, Any
         info.get("splits", {}).get("train", {}).get("class_pixels", {}), setup.classes)
     validation = evaluated.get("validation") or {}
     findings = reports.quality_report(setup.class_names, [int(c) for c in counts],
-                                      validation.get("confusion_matrix"), state.history)
+                                      validation.get("confusion_matrix"), state.history,
+                                      balanced)
     if enabled:
         for finding in findings:
             ev.warning(f"quality: {finding['message']} — what usually helps: "

@@ -164,6 +164,13 @@ LEVERS = {
                   "counts classes alike (loss.name focal_dice or dice_ce), or label more of it",
     "iou_near_zero": "more examples of it (label more, data.class_balanced), a pretrained "
                      "encoder (model.encoder_weights), or check that its labels match the image",
+    # the same once data.class_balanced is on: never advise a switch the run already used
+    "few_pixels_balanced": "its patches were already drawn more often (data.class_balanced): "
+                           "label more of it, or use a loss that counts classes alike "
+                           "(loss.name focal_dice or dice_ce)",
+    "iou_near_zero_balanced": "more examples of it (label more; its patches were already drawn "
+                              "more often), a pretrained encoder (model.encoder_weights), or "
+                              "check that its labels match the image",
     "iou_near_zero_common": "train longer or with a pretrained encoder "
                             "(model.encoder_weights); check that its labels match the image",
     "no_validation_pixels": "re-extract with a split that puts some of it in validation, or "
@@ -179,7 +186,9 @@ def _finding(check: str, message: str, lever: str, **values: Any) -> dict[str, A
 
 
 def _class_findings(class_names: Sequence[str], train_pixels: Sequence[int],
-                    validation_matrix: Sequence[Sequence[int]] | None) -> list[dict[str, Any]]:
+                    validation_matrix: Sequence[Sequence[int]] | None,
+                    balanced: bool = False) -> list[dict[str, Any]]:
+    suffix = "_balanced" if balanced else ""
     total = max(1, sum(train_pixels))
     rare = set()
     found = []
@@ -189,7 +198,7 @@ def _class_findings(class_names: Sequence[str], train_pixels: Sequence[int],
             rare.add(name)
             found.append(_finding("few_pixels", f"class {name} has few training pixels: "
                                   f"{count:,} ({share:.1%} of the labelled pixels)",
-                                  "few_pixels", **{"class": name, "pixels": count,
+                                  "few_pixels" + suffix, **{"class": name, "pixels": count,
                                                    "share": share}))
     if validation_matrix is None:
         return found
@@ -205,7 +214,8 @@ def _class_findings(class_names: Sequence[str], train_pixels: Sequence[int],
         if iou < NEAR_ZERO_IOU:
             found.append(_finding("iou_near_zero", f"class {name} is hardly ever found: "
                                   f"validation IoU {iou:.2f}",
-                                  "iou_near_zero" if name in rare else "iou_near_zero_common",
+                                  "iou_near_zero" + suffix if name in rare
+                                  else "iou_near_zero_common",
                                   **{"class": name, "iou": float(iou)}))
     return found
 
@@ -232,10 +242,12 @@ def _curve_findings(history: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]
 
 def quality_report(class_names: Sequence[str], train_pixels: Sequence[int],
                    validation_matrix: Sequence[Sequence[int]] | None,
-                   history: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+                   history: Sequence[Mapping[str, Any]], balanced: bool = False
+                   ) -> list[dict[str, Any]]:
     """Findings {check, message, lever, …}: rare classes (training pixels), classes near an
-    IoU of 0 on validation (best checkpoint), diverging training and validation curves."""
-    return [*_class_findings(class_names, train_pixels, validation_matrix),
+    IoU of 0 on validation (best checkpoint), diverging training and validation curves.
+    `balanced`: the run already drew rare-class patches more often (data.class_balanced)."""
+    return [*_class_findings(class_names, train_pixels, validation_matrix, balanced),
             *_curve_findings(history)]
 
 
