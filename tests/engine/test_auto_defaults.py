@@ -33,8 +33,8 @@ def chosen(f: DatasetFacts) -> dict:
 
 # (facts, key, expected value, words in the reason)
 TABLE = [
-    (facts(400, 32), "model.encoder", "resnet18", "0.4 M training pixels"),
-    (facts(2000, 128), "model.encoder", "resnet34", "32.8 M training pixels"),
+    (facts(400, 32), "model.encoder", "resnet34", "0.4 M training pixels"),
+    (facts(2000, 128), "model.encoder", "resnet34", "32.8 M training pixels: resnet34"),
     (facts(400, 32), "augment.brightness", 0.1, "standard augmentation"),
     (facts(400, 32), "augment.noise", 0.02, "standard augmentation for 0.4 M"),
     (facts(3000, 128), "augment.scale", 0.1, "standard augmentation for 49.2 M"),
@@ -73,7 +73,7 @@ def test_every_auto_key_of_the_job_has_a_rule_and_nothing_else_is_auto() -> None
         "epochs"}
     assert "auto" not in json.dumps(resolved.to_dict()).replace('"task": "auto"', "").replace(
         '"device": "auto"', "")
-    assert resolved.model.encoder == "resnet18" and resolved.data.num_workers == 0
+    assert resolved.model.encoder == "resnet34" and resolved.data.num_workers == 0
 
 
 def test_an_explicit_value_always_wins() -> None:
@@ -130,4 +130,4 @@ def test_a_run_announces_applies_and_stores_its_choices(tmp_path: Path) -> None:
     assert "epochs" not in {c["key"] for c in written}  # given explicitly
     config = torch.load(out / "last.pt", map_location="cpu", weights_only=True)["header"]["config"]
     assert config["epochs"] == 1 and config["augment"]["brightness"] == 0.1
-    assert config["data"]["num_workers"] == 0 and config["model"]["encoder"] == "resnet18"
+    assert config["data"]["num_workers"] == 0 and config["model"]["encoder"] == "resnet34"

@@ -82,7 +82,7 @@ def test_a_run_fills_the_chosen_box_from_the_engine(qtbot, dialog) -> None:
     assert finished.args[0] in (RunState.CANCELLED, RunState.DONE)
     chosen = {c["key"]: c["value"] for c in dialog.chosen.chosen}
     assert set(chosen) == set(train_job.AUTO_KEYS)
-    assert chosen["data.num_workers"] == 0 and chosen["model.encoder"] == "resnet18"
+    assert chosen["data.num_workers"] == 0 and chosen["model.encoder"] == "resnet34"
     assert dialog.chosen.isVisibleTo(dialog)
     text = dialog.chosen.text()
     assert "data.num_workers = 0: training on the CPU" in text
