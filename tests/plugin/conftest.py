@@ -126,6 +126,17 @@ def run_dialog(qtbot, dialog, button=None, timeout_ms: int = RUN_TIMEOUT_MS):
 
 
 @pytest.fixture
+def train_dialog(qgis_app, qtbot, qgis_iface, use_engine, dialogs):
+    """The training dialog once the engine's model list has loaded."""
+    from satseg_plugin.gui.train_dialog import TrainDialog
+
+    dialog = dialogs(TrainDialog(qgis_iface))
+    with qtbot.waitSignal(dialog.models_loaded, timeout=RUN_TIMEOUT_MS):
+        pass
+    return dialog
+
+
+@pytest.fixture
 def dialogs() -> Iterator[Callable]:
     """dialogs(dialog) -> dialog: closed (its run cancelled), disposed and deleted after the
     test."""

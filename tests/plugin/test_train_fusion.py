@@ -14,7 +14,6 @@ from satseg_plugin.core import train_job
 from satseg_plugin.core.source_info import FUSION_KEYS, choice_list
 from satseg_plugin.gui.train_dialog import TrainDialog
 
-RUN_TIMEOUT_MS = 120000
 S1_DATES = ["2024-05-01", "2024-06-10", "2024-07-20"]
 
 
@@ -52,11 +51,8 @@ def multi_dataset(tmp_path, single_dataset) -> Path:
 
 
 @pytest.fixture
-def dialog(qgis_app, qtbot, qgis_iface, use_engine, dialogs):
-    dialog = dialogs(TrainDialog(qgis_iface))
-    with qtbot.waitSignal(dialog.models_loaded, timeout=RUN_TIMEOUT_MS):
-        pass
-    return dialog
+def dialog(train_dialog):
+    return train_dialog
 
 
 def choose(dialog: TrainDialog, dataset: Path, tmp_path: Path) -> None:

@@ -11,15 +11,10 @@ from satseg_plugin.core import train_job
 from satseg_plugin.gui.train_dialog import TrainDialog
 from satseg_plugin.gui.train_results import ArtifactsPanel
 
-RUN_TIMEOUT_MS = 120000
-
 
 @pytest.fixture
-def dialog(qgis_app, qtbot, qgis_iface, use_engine, dialogs):
-    dialog = dialogs(TrainDialog(qgis_iface))
-    with qtbot.waitSignal(dialog.models_loaded, timeout=RUN_TIMEOUT_MS):
-        pass
-    return dialog
+def dialog(train_dialog):
+    return train_dialog
 
 
 def listed(dialog: TrainDialog) -> dict:
