@@ -5,6 +5,11 @@
 # * the dependencies (torch, smp, rasterio, ...: several GB) live in a user cache directory keyed
 #   by a hash of the engine's requirement files: reused while they are unchanged, rebuilt when they
 #   change, built from nothing on a new machine;
+# * which PyTorch build: on a machine without an NVIDIA GPU, PyTorch's CPU wheels (a few hundred
+#   MB, with the matching torchvision) when that index answers, else PyPI's build (the CUDA one,
+#   about 6 GB, which runs on the CPU too); with a GPU, PyPI's CUDA build. SATSEG_TORCH_BUILD=cpu
+#   or pypi forces one. The choice and its reason go into torch_build.json beside the packages,
+#   where `satseg doctor` reads them; the CPU build has its own cache directory;
 # * this checkout's own small venv (build/engine-venv) holds only the engine, installed editable
 #   from this checkout, and sees the cached dependencies through a .pth file. Two clones never
 #   share an editable install, so a test run always exercises its own clone's code.
@@ -13,7 +18,13 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 base_python=${ENGINE_BASE_PYTHON:-/usr/bin/python3}
 hash=$(cat "$here/engine/requirements.txt" "$here/engine/constraints.txt" \
            "$here/engine/requirements-dev.txt" | sha256sum | cut -c1-12)
-deps=${ENGINE_DEPS_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/satseg/engine-$hash}
+# which torch build (cpu or pypi), and why
+IFS=$'\t' read -r torch_build reason < <(bash "$here/scripts/torch-build.sh" "$base_python")
+[ -n "$torch_build" ] || exit 2
+cpu_index=${SATSEG_CPU_TORCH_INDEX:-https://download.pytorch.org/whl/cpu}
+suffix=""
+[ "$torch_build" = cpu ] && suffix="-cpu"
+deps=${ENGINE_DEPS_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/satseg/engine-$hash$suffix}
 venv=${ENGINE_VENV:-$here/build/engine-venv}
 pip_opts=(--disable-pip-version-check --no-input --progress-bar off)
 
@@ -22,6 +33,13 @@ if [ ! -f "$deps/.complete" ]; then
     rm -rf "$deps.partial"
     "$base_python" -m venv "$deps.partial"
     "$deps.partial/bin/python" -m pip install "${pip_opts[@]}" -q --upgrade pip >&2
+    echo "satseg: PyTorch build: $torch_build ($reason)" >&2
+    if [ "$torch_build" = cpu ]; then
+        # torch and torchvision from the CPU index first; the constraints' torch==X pins accept
+        # X+cpu, so the next call keeps them
+        "$deps.partial/bin/python" -m pip install "${pip_opts[@]}" -c "$here/engine/constraints.txt" \
+            --index-url "$cpu_index" torch torchvision >&2
+    fi
     "$deps.partial/bin/python" -m pip install "${pip_opts[@]}" -c "$here/engine/constraints.txt" \
         -r "$here/engine/requirements.txt" -r "$here/engine/requirements-dev.txt" >&2
     # venvs hard-code their own path: build under .partial, then fix the scripts in place.
@@ -33,6 +51,21 @@ if [ ! -f "$deps/.complete" ]; then
 fi
 
 deps_site=$("$deps/bin/python" -c 'import sysconfig; print(sysconfig.get_path("purelib"))')
+if [ ! -f "$deps_site/torch_build.json" ]; then
+    # what was installed, and why (a cache built before this record existed: from the build)
+    "$deps/bin/python" - "$deps_site/torch_build.json" "$torch_build" "$reason" <<'RECORD'
+import json, os, sys
+import torch
+path, build, reason = sys.argv[1:]
+installed = "cpu" if "+cpu" in torch.__version__ else "pypi"
+if installed != build:  # the cache holds another build than this run would choose
+    build, reason = installed, "recorded from the installed torch"
+with open(path + ".partial", "w") as out:
+    json.dump({"build": build, "reason": reason, "torch": torch.__version__,
+               "cuda": torch.version.cuda}, out, indent=1)
+os.replace(path + ".partial", path)
+RECORD
+fi
 if [ ! -x "$venv/bin/python" ] || [ "$(cat "$venv/.deps" 2>/dev/null)" != "$deps_site" ]; then
     rm -rf "$venv"
     "$base_python" -m venv --without-pip "$venv"

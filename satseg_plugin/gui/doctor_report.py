@@ -68,6 +68,9 @@ def doctor_report_html(summary: Dict[str, Any], warnings: Iterable[str] = ()) ->
     if torch.get("installed"):
         torch_text = _mark(True, translate("satseg", "{version} ({build} build)").format(
             version=torch.get("version", "?"), build=torch.get("build", "?")))
+        reason = (torch.get("build_choice") or {}).get("reason")
+        if reason:
+            torch_text += f'<br><span style="color:#718096">{_e(reason)}</span>'
     else:
         torch_text = _mark(False, translate("satseg", "not importable: {error}").format(
             error=torch.get("error", "?")))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import json
 import platform
 import shutil
 import sys
@@ -30,8 +31,23 @@ def _version(module: str) -> str | None:
         return None
 
 
+#: written beside the packages by scripts/engine-env.sh: which torch build it chose and why
+BUILD_RECORD = "torch_build.json"
+
+
+def build_choice(torch_file: str) -> dict[str, Any]:
+    """{build, reason} recorded by scripts/engine-env.sh beside the torch package, or why not."""
+    record = Path(torch_file).resolve().parents[1] / BUILD_RECORD
+    try:
+        data = json.loads(record.read_text(encoding="utf-8"))
+        return {"build": str(data["build"]), "reason": str(data["reason"])}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {"build": None, "reason": "not recorded: this environment was not built by "
+                                         "scripts/engine-env.sh (make setup)"}
+
+
 def torch_report() -> dict[str, Any]:
-    """torch's version and build, and every CUDA device with its memory."""
+    """torch's version and build (and why that build), every CUDA device with its memory."""
     try:
         import torch
     except Exception as exc:  # noqa: BLE001
@@ -40,6 +56,7 @@ def torch_report() -> dict[str, Any]:
         "installed": True,
         "version": torch.__version__,
         "build": f"cuda {torch.version.cuda}" if torch.version.cuda else "cpu",
+        "build_choice": build_choice(torch.__file__),
         "cuda_available": torch.cuda.is_available(),
         "threads": torch.get_num_threads(),
         "devices": [],

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Which PyTorch build the engine environment gets, and why: prints "BUILD<TAB>REASON", BUILD being
+# `cpu` (PyTorch's CPU wheel index: a few hundred MB, with the matching torchvision) or `pypi`
+# (PyPI's build: the CUDA one on Linux, about 6 GB, which runs on the CPU too).
+#
+# * SATSEG_TORCH_BUILD=cpu or pypi forces one (auto, the default, chooses);
+# * an NVIDIA GPU (`nvidia-smi -L` lists one): pypi, for CUDA;
+# * no GPU: cpu when the CPU index (SATSEG_CPU_TORCH_INDEX, default PyTorch's) answers within
+#   10 s with a torch listing, else pypi.
+# Usage: torch-build.sh [PYTHON]   (the Python that probes the index; default python3)
+set -euo pipefail
+python=${1:-python3}
+cpu_index=${SATSEG_CPU_TORCH_INDEX:-https://download.pytorch.org/whl/cpu}
+case "${SATSEG_TORCH_BUILD:-auto}" in
+    cpu) printf 'cpu\tSATSEG_TORCH_BUILD=cpu\n' ;;
+    pypi) printf 'pypi\tSATSEG_TORCH_BUILD=pypi\n' ;;
+    auto)
+        if command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L 2>/dev/null | grep -q '^GPU '; then
+            printf "pypi\tan NVIDIA GPU is present: PyPI's CUDA build\n"
+        elif "$python" - "$cpu_index/torch/" >/dev/null 2>&1 <<'PROBE'
+import sys, urllib.request
+with urllib.request.urlopen(sys.argv[1], timeout=10) as answer:
+    sys.exit(0 if answer.status == 200 and b"torch-" in answer.read(1 << 20) else 1)
+PROBE
+        then
+            printf "cpu\tno NVIDIA GPU, and PyTorch's CPU index (%s) answered\n" "$cpu_index"
+        else
+            printf "pypi\tno NVIDIA GPU, but PyTorch's CPU index (%s) did not answer: PyPI's build (CUDA, runs on the CPU)\n" "$cpu_index"
+        fi ;;
+    *) echo "satseg: SATSEG_TORCH_BUILD must be auto, cpu or pypi (not '${SATSEG_TORCH_BUILD}')" >&2
+       exit 2 ;;
+esac
