@@ -14,10 +14,8 @@ engine (the plugin's unload and QGIS quitting): no engine outlives QGIS.
 from __future__ import annotations
 
 import collections
-import json
 import os
 import signal
-import tempfile
 import time
 import weakref
 from typing import Any, Dict, List, Optional
@@ -32,20 +30,19 @@ from qgis.PyQt.QtCore import (
     pyqtSignal,
 )
 
-from .events import EventFormatError, parse_event
-from .run_failure import (
-    RunFailure,
-    RunState,
-    crash_failure,
-    exit_failure,
-    silent_failure,
+from .engine_command import (
+    CANCEL_GRACE_MS,
+    clean_environment,
+    end_failure,
+    engine_arguments,
+    interpreter_problem,
+    remove_quietly,
+    start_failure,
+    write_job_file,
 )
+from .events import EventFormatError, parse_event
+from .run_failure import RunFailure, RunState
 
-#: variables from QGIS's own process that would break the engine's separate Python and GDAL
-LEAKY_VARIABLES = ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONUSERBASE",
-                   "VIRTUAL_ENV", "GDAL_DATA", "GDAL_DRIVER_PATH", "PROJ_LIB", "PROJ_DATA",
-                   "QT_PLUGIN_PATH", "LD_LIBRARY_PATH", "DYLD_LIBRARY_PATH")
-CANCEL_GRACE_MS = 5000
 STDERR_TAIL_LINES = 60
 #: a stdout line longer than this is not an event: it is dropped (and said so), not parsed
 MAX_LINE_BYTES = 8 * 2**20
@@ -58,14 +55,10 @@ _quit_hooked = False
 
 def engine_environment() -> QProcessEnvironment:
     """The system environment without QGIS's Python/GDAL variables, with unbuffered UTF-8 I/O."""
-    env = QProcessEnvironment.systemEnvironment()
-    for name in list(env.keys()):
-        if name in LEAKY_VARIABLES or name.startswith("QGIS_"):
-            env.remove(name)
-    env.insert("PYTHONUNBUFFERED", "1")
-    env.insert("PYTHONIOENCODING", "utf-8")
-    env.insert("PYTHONUTF8", "1")
-    env.insert("SATSEG_PROCESS_GROUP", "1")
+    system = QProcessEnvironment.systemEnvironment()
+    env = QProcessEnvironment()
+    for name, value in clean_environment({k: system.value(k) for k in system.keys()}).items():
+        env.insert(name, value)
     return env
 
 
@@ -126,12 +119,7 @@ class EngineRunner(QObject):
         if problem:
             QTimer.singleShot(0, lambda: self._fail_to_start(problem))
             return
-        job = dict(job)
-        job.setdefault("schema", 1)
-        fd, self._job_path = tempfile.mkstemp(prefix=f"satseg-{verb}-", suffix=".json",
-                                              dir=work_dir)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(job, handle, indent=2)
+        self._job_path = write_job_file(verb, job, work_dir)
         process = QProcess(self)
         process.setProcessEnvironment(engine_environment())
         if work_dir:
@@ -144,8 +132,7 @@ class EngineRunner(QObject):
         # runner is destroyed, whereas a lambda could fire on an already deleted QProcess
         process.started.connect(self._on_started)
         self._process = process
-        process.start(self.engine_python, ["-u", "-m", "satseg_engine", verb, "--config",
-                                           self._job_path, "--progress", "json"])
+        process.start(self.engine_python, engine_arguments(verb, self._job_path))
 
     def cancel(self) -> None:
         """Ask the engine to stop (SIGTERM: it saves what it must and removes partial outputs);
@@ -180,16 +167,7 @@ class EngineRunner(QObject):
             self._pid = int(self._process.processId())
 
     def _interpreter_problem(self) -> str:
-        path = self.engine_python
-        if not path:
-            return ("No engine interpreter is set. Open satseg Settings and choose the Python "
-                    "of an engine environment, or run 'Set up engine environment'.")
-        if not os.path.isfile(path):
-            return (f"The engine interpreter {path} does not exist. Choose another one in "
-                    f"satseg Settings, or run 'Set up engine environment'.")
-        if not os.access(path, os.X_OK):
-            return f"The engine interpreter {path} is not executable."
-        return ""
+        return interpreter_problem(self.engine_python)
 
     def _read_stdout(self) -> None:
         self.take_output(bytes(self._process.readAllStandardOutput()))
@@ -274,31 +252,18 @@ class EngineRunner(QObject):
         if self._stdout_buffer.strip() and not self._skipping_line:
             self.handle_line(self._stdout_buffer.decode("utf-8", "replace"))
         self._stdout_buffer = b""
-        tail = self.stderr_tail()
-        terminal = self.terminal or {}
         if self._cancel_requested:
             self._kill_group()
-            self._finish(RunFailure(RunState.CANCELLED, "The run was cancelled.",
-                                    code="cancelled", stderr_tail=tail))
-        elif terminal.get("type") == "done" and exit_code == 0:
-            self.summary = dict(terminal.get("summary") or {})
-            self._finish(None)
-        elif terminal.get("type") == "error":
-            self._finish(RunFailure(RunState.ENGINE_ERROR, str(terminal.get("message", "")),
-                                    code=str(terminal.get("code", "")),
-                                    hint=str(terminal.get("hint") or ""),
-                                    key=str(terminal.get("key") or ""), stderr_tail=tail))
-        elif exit_status == QProcess.CrashExit:
-            self._finish(crash_failure(self.verb, tail))
-        elif exit_code != 0:
-            self._finish(exit_failure(self.engine_python, self.verb, exit_code, tail))
-        else:
-            self._finish(silent_failure(self.engine_python, self.verb, self._unexpected_lines,
-                                        tail))
+        failure = end_failure(self.engine_python, self.verb, self.terminal, exit_code,
+                              exit_status == QProcess.CrashExit, self._cancel_requested,
+                              self._unexpected_lines, self.stderr_tail())
+        if failure is None:
+            self.summary = dict((self.terminal or {}).get("summary") or {})
+        self._finish(failure)
 
     def _fail_to_start(self, message: str) -> None:
         if self.is_running():
-            self._finish(RunFailure(RunState.FAILED_TO_START, message, code="failed_to_start"))
+            self._finish(start_failure(message))
 
     def _kill(self) -> None:
         if self._process is not None and self.is_running():
@@ -322,12 +287,8 @@ class EngineRunner(QObject):
         else:
             self.state = failure.state
             self.error.emit(failure)
-        if self._job_path:
-            try:
-                os.remove(self._job_path)
-            except OSError:
-                pass
-            self._job_path = ""
+        remove_quietly(self._job_path)
+        self._job_path = ""
         self.finished.emit(self.state)
 
 
