@@ -10,7 +10,7 @@ import importlib
 import traceback
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from qgis.core import Qgis, QgsMessageLog
+from qgis.core import Qgis, QgsApplication, QgsMessageLog
 from qgis.PyQt import sip
 from qgis.PyQt.QtCore import QCoreApplication, Qt
 from qgis.PyQt.QtGui import QIcon
@@ -58,10 +58,26 @@ class SatsegPlugin:
         self.log_dock: Optional[log_dock.LogDock] = None
         self.translator = None
         self.dialogs: Dict[str, QWidget] = {}
+        self.provider: Optional[Any] = None
+
+    # -- Processing ------------------------------------------------------------------------
+    def initProcessing(self) -> None:
+        """Register the satseg Processing provider (qgis_process calls this alone; initGui
+        calls it too). A second call keeps the provider already registered."""
+        if self.provider is not None:
+            return
+        try:
+            from .processing.provider import SatsegProvider
+        except Exception:  # noqa: BLE001 - the menu and dialogs must load all the same
+            QgsMessageLog.logMessage(traceback.format_exc(), "satseg", Qgis.Critical)
+            return
+        self.provider = SatsegProvider()
+        QgsApplication.processingRegistry().addProvider(self.provider)
 
     # -- load / unload ---------------------------------------------------------------------
     def initGui(self) -> None:
         self.translator = install_translator()
+        self.initProcessing()
         window = self.iface.mainWindow()
         self.menu = QMenu(translate("satseg", "Satellite Segmentation"), window)
         self.menu.setObjectName(MENU_OBJECT_NAME)
@@ -92,6 +108,9 @@ class SatsegPlugin:
         """Stop running engines first (no engine outlives the plugin or QGIS), then remove
         everything the plugin added."""
         engine_runner.stop_all()
+        if self.provider is not None:
+            QgsApplication.processingRegistry().removeProvider(self.provider)
+            self.provider = None
         for dialog in self.dialogs.values():
             _dispose(dialog, close=True)
         self.dialogs.clear()
