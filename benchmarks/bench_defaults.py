@@ -10,7 +10,7 @@ overall accuracy, IoU of the held-out area's rarest class, and training wall tim
 
 Recipes: `old` is the previous defaults spelled out (they are no longer the defaults); `new` is
 the job with no training option given (the "auto" defaults, resolved per dataset); the others
-are what was tried on the way (see RECIPES).
+add one change each to a base (see MODIFIERS): `old+balanced` is an ablation.
 
 The epoch budget is the same for both (`--epochs`, given explicitly, so it wins over "auto"):
 the epoch rule itself is not judged here, everything else the new defaults choose is.
@@ -35,16 +35,31 @@ OLD = ["--model.encoder", "resnet34", "--data.num-workers", "2", "--data.class-b
        "--augment.scale", "0.1", "--augment.shift", "0.1", "--augment.brightness", "0.1",
        "--augment.contrast", "0.1", "--augment.noise", "0.02", "--model.architecture", "Unet",
        "--optim.lr", "0.001"]
-#: name -> train flags (after the shared ones); the old+X rows change one thing for ablations
-RECIPES: dict[str, list[str]] = {
-    "old": OLD,
-    "new": [],
-    "old+inverse": [*OLD, "--loss.class-weights", "inverse"],
-    "old+median": [*OLD, "--loss.class-weights", "median"],
-    "old+balanced": [*OLD, "--data.class-balanced", "true"],
-    "old+focal_dice": [*OLD, "--loss.name", "focal_dice"],
-    "old+resnet18": [*OLD, "--model.encoder", "resnet18"],
+#: recipe bases: `old` is the previous defaults spelled out; `new` gives no training option
+BASES: dict[str, list[str]] = {"old": OLD, "new": []}
+#: "+name" modifiers, each changing one thing (later flags win): `old+balanced+median` is the
+#: old defaults with class-balanced sampling and median-frequency class weights
+MODIFIERS: dict[str, list[str]] = {
+    "inverse": ["--loss.class-weights", "inverse"],
+    "median": ["--loss.class-weights", "median"],
+    "sqrt_median": ["--loss.class-weights", "sqrt_median"],
+    "balanced": ["--data.class-balanced", "true"],
+    "focal_dice": ["--loss.name", "focal_dice"],
+    "lovasz": ["--loss.name", "focal_lovasz"],
+    "resnet18": ["--model.encoder", "resnet18"],
+    "resnet34": ["--model.encoder", "resnet34"],
+    "lr3e-3": ["--optim.lr", "0.003"],
 }
+
+
+def recipe_flags(name: str) -> list[str]:
+    """The train flags of `base+modifier+...`; SystemExit naming the valid parts otherwise."""
+    base, *mods = name.split("+")
+    unknown = [part for part in mods if part not in MODIFIERS]
+    if base not in BASES or unknown:
+        raise SystemExit(f"unknown recipe {name!r}: a base of {', '.join(BASES)} followed by "
+                         f"'+modifier' parts of {', '.join(MODIFIERS)}")
+    return [*BASES[base], *(flag for part in mods for flag in MODIFIERS[part])]
 
 
 def satseg(*args: str) -> tuple[float, dict]:
@@ -82,7 +97,7 @@ def run_recipe(data: dict, name: str, args: argparse.Namespace) -> dict:
     train_wall, summary = satseg(
         "train", "--dataset", str(data["dataset"]), "--output-dir", str(out / "model"),
         "--epochs", str(args.epochs), "--batch-size", "8", "--seed", str(args.seed),
-        *RECIPES[name])
+        *recipe_flags(name))
     satseg("predict", "--raster", data["image"], "--checkpoint",
            summary["checkpoints"].get("best_iou", summary["checkpoints"]["last"]),
            "--output-dir", str(out / "prediction"), "--name", "heldout",
@@ -119,13 +134,14 @@ def main() -> None:
     parser.add_argument("--train-share", type=float, default=0.6,
                         help="left share of the scene used for training")
     parser.add_argument("--scenes", default="plain,rare,drift")
-    parser.add_argument("--recipes", default="old,new", help=f"of {', '.join(RECIPES)}")
+    parser.add_argument("--recipes", default="old,new",
+                        help=f"bases {', '.join(BASES)}, each with optional '+modifier' parts "
+                             f"({', '.join(MODIFIERS)})")
     parser.add_argument("--keep", type=Path, help="keep the files here (results.json too)")
     args = parser.parse_args()
     recipes = args.recipes.split(",")
-    unknown = [r for r in recipes if r not in RECIPES]
-    if unknown:
-        raise SystemExit(f"unknown recipes {unknown}; known: {', '.join(RECIPES)}")
+    for name in recipes:
+        recipe_flags(name)
     with tempfile.TemporaryDirectory(prefix="satseg-bench-defaults-") as tmp:
         root = args.keep or Path(tmp)
         rows = []

@@ -73,10 +73,12 @@ def test_ignored_pixels_do_not_change_the_loss(name: str) -> None:
 # counts 500 / 300 / 0 / 200 → frequencies 0.5, 0.3, 0, 0.2 (class 3 has no pixel: weight 0)
 #   inverse: 1/f = 2, 10/3, 5 with mean 31/9 → 18/31, 30/31, 45/31
 #   median:  median f = 0.3 → 0.3/f = 0.6, 1, 1.5
+#   sqrt_median: their square roots: √0.6, 1, √1.5
 @pytest.mark.parametrize(("method", "expected"), [
     ("none", None),
     ("inverse", [18 / 31, 30 / 31, 0.0, 45 / 31]),
     ("median", [0.6, 1.0, 0.0, 1.5]),
+    ("sqrt_median", [0.6 ** 0.5, 1.0, 0.0, 1.5 ** 0.5]),
 ])
 def test_class_weights_from_counts(method: str, expected: list[float] | None) -> None:
     classes = [{"value": v} for v in (1, 2, 3, 5)]

@@ -154,8 +154,12 @@ def _median(freq: np.ndarray) -> np.ndarray:
     return np.where(freq > 0, median / np.maximum(freq, 1e-12), 0.0)
 
 
+def _sqrt_median(freq: np.ndarray) -> np.ndarray:
+    return np.sqrt(_median(freq))
+
+
 CLASS_WEIGHTINGS: dict[str, Callable[[np.ndarray], np.ndarray] | None] = {
-    "none": None, "inverse": _inverse, "median": _median,
+    "none": None, "inverse": _inverse, "median": _median, "sqrt_median": _sqrt_median,
 }
 
 

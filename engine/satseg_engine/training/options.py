@@ -35,8 +35,8 @@ class ModelOptions:
     architecture: str = option("Unet", help="custom_unet or an smp architecture: Unet, "
                                "UnetPlusPlus, DeepLabV3, DeepLabV3Plus, FPN, PSPNet, MAnet, PAN, "
                                "Linknet, Segformer, UPerNet ('satseg models' lists them)")
-    encoder: str = option("auto", help="smp encoder (ignored by custom_unet); auto: resnet18 "
-                          "for small datasets, resnet34 for larger ones")
+    encoder: str = option("auto", help="smp encoder (ignored by custom_unet); auto: resnet34 "
+                          "(it generalised best to held-out areas at every dataset size)")
     encoder_weights: str | None = option(None, help="named pretrained weight set (imagenet, "
                                          "ssl4eo_s12_moco… 'satseg models' lists those that "
                                          "fit each encoder): downloaded once into a cache, "
@@ -103,7 +103,7 @@ class AugmentOptions:
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class LossOptions:
     name: LossName = option("dice_ce", help="loss function")
-    class_weights: Literal["none", "inverse", "median"] = option(
+    class_weights: Literal["none", "inverse", "median", "sqrt_median"] = option(
         "none", help="class weights from the training split's pixel counts")
     focal_gamma: float = option(2.0, min=0.0, help="focal: focusing parameter")
     focal_alpha: float | None = option(None, min=0.0, max=1.0, help="focal: positive-class "
