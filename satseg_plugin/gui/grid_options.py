@@ -74,11 +74,15 @@ class GridOptions(QWidget):
         self.seed.setRange(0, 2**31 - 1)
         self.seed.setValue(42)
         self.block_size = QSpinBox()
-        self.block_size.setRange(1, 1000)
-        self.block_size.setValue(4)
+        self.block_size.setRange(0, 1000)
+        self.block_size.setValue(0)
         self.block_size.setSuffix(translate("satseg", " cells"))
+        # 0 = the engine's choice: 4, 2 or 1 cells, whichever splits the cells most evenly
+        self.block_size.setSpecialValueText(translate("satseg", "Auto"))
         self.block_size.setToolTip(translate("satseg", "Side of a spatial block, in cells; "
-                                                       "all cells of a block share a split"))
+                                                       "all cells of a block share a split. "
+                                                       "Auto: 4, 2 or 1 cells, whichever "
+                                                       "splits the cells most evenly"))
         self.attribute = QgsFieldComboBox()
         self.attribute.setToolTip(translate("satseg", "AOI field holding train / validation / "
                                                       "test"))

@@ -169,6 +169,12 @@ def test_the_job_carries_every_choice(dialog, project, tmp_path):
         "label_field": "class", "output": str(tmp_path / "g.gpkg"), "overwrite": False}
 
 
+def test_block_size_starts_at_the_engines_auto_choice(dialog):
+    dialog.options.split_method.setCurrentIndex(dialog.options.split_method.findData("blocks"))
+    assert dialog.options.block_size.text() == "Auto"
+    assert dialog.options.keys()["block_size"] == 0
+
+
 @pytest.mark.parametrize("change, words", [
     ("no_raster", "Choose the raster the grid is laid on"),
     ("no_output", "Choose where to save the grid"),
