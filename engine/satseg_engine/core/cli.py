@@ -43,8 +43,10 @@ VERBS: dict[str, str] = {
     "models": "satseg_engine.verbs.models",
     "train": "satseg_engine.verbs.train",
     "inspect": "satseg_engine.verbs.inspect",
+    "export": "satseg_engine.verbs.export",
     "predict": "satseg_engine.verbs.predict",
     "evaluate": "satseg_engine.verbs.evaluate",
+    "vectorize": "satseg_engine.verbs.vectorize",
     "overview": "satseg_engine.verbs.overview",
     "doctor": "satseg_engine.verbs.doctor",
     "selftest": "satseg_engine.verbs.selftest",
@@ -115,8 +117,19 @@ def run_job(verb: str, job: Mapping[str, Any] | Any, events: Events) -> dict[str
     events.started(verb, job.to_dict(), __version__, device)
     outputs = [(key, getattr(job, key)) for key in getattr(module, "OUTPUTS", ())
                if getattr(job, key, None) is not None]
+    if launcher_rank() != 0:  # torchrun: rank 0 holds the lock for the whole run
+        outputs = []
     with output_lock(outputs):  # a second run into the same output is refused
         return dict(module.run(job, events) or {})
+
+
+def launcher_rank() -> int:
+    """This process's rank under torchrun (its RANK variable), 0 otherwise. Only rank 0 emits
+    events and locks outputs; the others' events go nowhere, their errors to stderr."""
+    try:
+        return int(os.environ.get("RANK", "0"))
+    except ValueError:
+        return 0
 
 
 def _private_stdout() -> TextIO:
@@ -150,8 +163,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         return 0
     stream = _private_stdout()
-    events = Events(stream, mode=mode)
-    if os.environ.get("SATSEG_PROCESS_GROUP") == "1" and hasattr(os, "setpgrp"):
+    events = Events(stream if launcher_rank() == 0 else open(os.devnull, "w"),
+                    mode=mode if launcher_rank() == 0 else "json")
+    if os.environ.get("SATSEG_PROCESS_GROUP") == "1" and hasattr(os, "setpgrp") and \
+            "LOCAL_RANK" not in os.environ:  # torchrun's workers: it stops them itself
         os.setpgrp()  # the plugin cancels the whole group: data-loader workers included
     signal.signal(signal.SIGTERM, _raise_cancelled)
     signal.signal(signal.SIGINT, _raise_cancelled)
@@ -237,6 +252,8 @@ def _terminal_error(events: Events, verb: str, code: str, message: str, hint: st
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     if events.terminal is not None:
         return
+    if launcher_rank() != 0:  # its events go nowhere: say it where torchrun shows it
+        print(f"satseg rank {launcher_rank()}: {code}: {message}", file=sys.stderr)
     if not events.has_started:
         events.started(verb, None, __version__, "cpu")
     events.error(code, message, hint=hint, key=key)
