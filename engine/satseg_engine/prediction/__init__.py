@@ -66,18 +66,18 @@ def resolve_device(job: Any) -> str:
 
 
 def predict(job: Any, events: Any) -> dict[str, Any]:
-    """Load the checkpoint, classify the raster, write the outputs; the `done` summary."""
+    """Load the model (a checkpoint, or an .onnx for onnxruntime), classify the raster, write
+    the outputs; the `done` summary."""
     started = time.perf_counter()
     bound_malloc()
     device_name = resolve_device(job)
     import rasterio
     import torch
 
-    from ..models.checkpoint import load_model
+    from .onnx_model import load_for_prediction
     from .run import predict_to_files
 
-    model, header = load_model(job.checkpoint, device_name)
-    header = dict(header)
+    model, header = load_for_prediction(job, device_name, events)
     events.log(f"model: {header.get('architecture')}/{header.get('encoder')}, "
                f"{header['in_channels']} bands, {len(header['classes'])} classes "
                f"({header['task']}), patch {header['patch_size']}, on {device_name}")

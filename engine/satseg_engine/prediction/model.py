@@ -51,8 +51,19 @@ def output_channels(header: Mapping[str, Any]) -> int:
     return 1 if header["task"] == "binary" else len(header["classes"])
 
 
+def make_predictor(model: Any, header: Mapping[str, Any], device: torch.device,
+                   amp_dtype: torch.dtype | None = None, channels_last: bool = False,
+                   tta: bool = False) -> Any:
+    """A torch network's Predictor, or the one an ONNX model (onnx_model.OnnxModel) makes."""
+    if hasattr(model, "predictor"):
+        return model.predictor(header, device, tta)
+    return Predictor(model, header, device, amp_dtype, channels_last, tta)
+
+
 class Predictor:
     """Wraps a model in eval mode on `device`; `probabilities(batch)` -> (B, K, H, W) float32."""
+
+    raw_pixels = False  # it takes normalised batches (an ONNX graph takes raw pixels)
 
     def __init__(self, model: nn.Module, header: Mapping[str, Any], device: torch.device,
                  amp_dtype: torch.dtype | None = None, channels_last: bool = False,

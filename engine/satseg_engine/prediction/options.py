@@ -32,7 +32,8 @@ class PredictJob(jobs.Job):
         None, flag="source-date", help="acquisition dates of a source's rasters, in their order "
                                        "(default: from the file names, then metadata): "
                                        "--source-dates s2=2024-05-01,2024-06-10")
-    checkpoint: Path = option(help="model checkpoint written by 'satseg train'", exists="file")
+    checkpoint: Path = option(help="model written by 'satseg train' (.pt) or 'satseg export' "
+                                   "(.onnx, run by onnxruntime)", exists="file")
     output_dir: Path | None = option(None, help="folder for the outputs (default: the "
                                                 "raster's folder, or the images source's)")
     name: str | None = option(None, help="output name prefix (default: the raster's file "
@@ -65,10 +66,19 @@ class PredictJob(jobs.Job):
                                                        "of the free GPU memory on CUDA)")
     tta: bool = option(False, help="average the four flips of every window (4× slower)")
     probabilities: bool = option(False, help="also write one probability band per class")
+    vectorize: bool = option(False, help="also write the classes as polygons, "
+                                         "<name>_polygons.gpkg (as 'satseg vectorize' does)")
+    vectorize_min_size: int = option(0, min=0, max=1024, help="with vectorize: segments "
+                                     "smaller than this many pixels take their largest "
+                                     "neighbour's class first (0: keep all)")
     threshold: float | None = option(None, help="binary models: probability from which a pixel "
                                                 "is the positive class (default: the "
                                                 "checkpoint's, else 0.5)", min=0.0, max=1.0)
     device: str = option("auto", help="auto, cpu, cuda or cuda:N")
+    backend: Literal["auto", "torch", "onnxruntime"] = option(
+        "auto", help="runtime of the model: torch, onnxruntime (an exported .onnx, or the "
+                     "checkpoint converted in memory), or auto (onnxruntime for an .onnx, the "
+                     "faster one measured for a .pt)")
     amp: bool = option(True, help="mixed precision on CUDA (ignored on the CPU)")
     precision: Literal["auto", "float32", "bfloat16", "float16"] = option(
         "auto", help="forward precision: auto (CUDA: bfloat16 or float16 when amp is on; CPU: "

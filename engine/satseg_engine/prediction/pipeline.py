@@ -27,7 +27,7 @@ from torch import nn
 
 from .assemble import Assembler
 from .blending import weight_profile
-from .model import Predictor
+from .model import make_predictor
 from .normalize import has_torch_method, normalize_numpy, normalize_torch
 from .outputs import CLASS_NODATA, FLOAT_NODATA
 from .reader import WindowItem, WindowReader
@@ -101,13 +101,19 @@ class RasterInputs:
     """One raster's strips -> (B, C, P, P) batches, normalised on the GPU when it can be, else
     in the reading thread."""
 
-    def __init__(self, header: Mapping[str, Any], device: torch.device, window: int = 0):
+    def __init__(self, header: Mapping[str, Any], device: torch.device, window: int = 0,
+                 raw: bool = False):
         self.patch = window or int(header["patch_size"])
         self.device = device
         self.normalization = header.get("normalization") or {"method": "none", "bands": []}
-        self.on_device = device.type == "cuda" and has_torch_method(self.normalization)
+        self.raw = raw   # an ONNX graph normalises itself: raw pixels, NaN where masked
+        self.on_device = not raw and device.type == "cuda" and has_torch_method(
+            self.normalization)
 
     def prepare(self, strip: Strip, offsets: Sequence[int]) -> Strip:  # the reading thread
+        if self.raw:
+            data = np.where(strip.valid[None], strip.data, np.float32(np.nan))
+            return dataclasses.replace(strip, data=data.astype(np.float32, copy=False))
         if self.on_device:
             return strip
         return dataclasses.replace(strip, data=normalize_numpy(strip.data, strip.valid,
@@ -153,14 +159,15 @@ def predict_raster(model: nn.Module, header: Mapping[str, Any], source: Any,
     plan = plan_grid(source.height, source.width, window, options.stride
                      or stride_for(window, options.overlap))
     panels = plan_panels(plan, max(window, options.panel_width))
-    predictor = Predictor(model, header, device, amp_dtype=options.amp_dtype,
-                          channels_last=options.channels_last, tta=options.tta)
+    predictor = make_predictor(model, header, device, amp_dtype=options.amp_dtype,
+                               channels_last=options.channels_last, tta=options.tta)
     profile = torch.from_numpy(weight_profile(window, options.blending,
                                               taper=options.taper)).to(device)
     post = _Postprocess(classes, predictor.binary, _threshold(header, options), device,
                         "probabilities" in datasets)
     stats = PredictionStats(counts=np.zeros(len(classes), dtype=np.int64))
-    inputs = inputs if inputs is not None else RasterInputs(header, device, window)
+    inputs = inputs if inputs is not None else RasterInputs(header, device, window,
+                                                            raw=predictor.raw_pixels)
     order = reading_order(plan, panels)
     events.progress("predict", 0, len(order), "windows")
     batch = options.batch_size

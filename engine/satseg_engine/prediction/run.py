@@ -160,6 +160,7 @@ def predict_to_files(job: Any, model: nn.Module, header: Mapping[str, Any],
         "bounds": list(rasterio_bounds(transform, source.width, source.height)),
         "crs": crs, "windows": stats.windows,
         "task": header["task"], "tta": job.tta, "overlap": job.overlap,
+        "backend": "onnxruntime" if hasattr(model, "session") else "torch",
         "prediction_window": options.window, "window_stride": options.stride,
         "batch_size": options.batch_size,
         "prediction_seconds": round(seconds, 3),
@@ -168,23 +169,40 @@ def predict_to_files(job: Any, model: nn.Module, header: Mapping[str, Any],
     })
     if plan is not None:
         summary["sources"] = plan.summary()
+    if job.vectorize:
+        summary["polygons"] = _vectorize(job, paths, events)
+        summary["outputs"]["polygons"] = summary["polygons"]["output"]
     with atomic_path(paths["summary"]) as tmp:
         tmp.write_text(json.dumps(summary, indent=2), encoding="utf-8")
     for role in raster_roles:
         events.artifact("raster", paths[role], role=role)
+    if job.vectorize:
+        events.artifact("vector", summary["outputs"]["polygons"], role="polygons")
     events.artifact("report", paths["summary"], role="summary")
     return summary
+
+
+def _vectorize(job: Any, paths: Mapping[str, Path], events: Any) -> dict[str, Any]:
+    """The class raster as polygons beside it (satseg vectorize); its summary, abridged."""
+    from ..vectorization.options import default_output
+    from ..vectorization.run import vectorize_raster
+
+    found = vectorize_raster(paths["classes"], default_output(paths["classes"]), events,
+                             confidence=paths["confidence"], min_size=job.vectorize_min_size)
+    return {key: found[key] for key in ("output", "layer", "features", "min_size", "seconds")}
 
 
 def prediction_options(job: Any, model: nn.Module, header: Mapping[str, Any],
                        device: torch.device, source: Any, events: Any) -> PredictOptions:
     """Windows, batch, backend and panels for this job and model; the choices are logged."""
     backend = choose_backend(device, job.precision, job.amp, job.channels_last, job.threads)
-    windows = choose_windows(job, header, model, device, source.height, source.width)
+    # an OnnxModel is sized by its torch twin (same architecture, same activations)
+    windows = choose_windows(job, header, getattr(model, "twin", model), device,
+                             source.height, source.width)
     channels = output_channels(header) + (len(header["classes"]) if job.probabilities else 0)
     panel_width = job.panel_width or max(
         256, PANEL_BUDGET_MB * 2**20 // (4 * channels * windows.window + windows.window))
-    events.log(f"backend: {backend.describe()}")
+    events.log(f"backend: {getattr(model, 'describe', backend.describe)()}")
     events.log(windows.describe(int(header["patch_size"])))
     return PredictOptions(overlap=job.overlap, batch_size=windows.batch, tta=job.tta,
                           threshold=job.threshold, read_ahead=job.read_ahead,

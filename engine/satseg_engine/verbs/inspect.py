@@ -1,9 +1,12 @@
-"""`satseg inspect CHECKPOINT`: a model's header as plain data (classes, bands, patch, metrics).
+"""`satseg inspect MODEL`: a model's header as plain data (classes, bands, patch, metrics).
 
 The QGIS plugin cannot import torch; it runs this verb to show what a checkpoint expects before
 predicting with it. Bulky parts of the header (normalisation statistics, the training job,
 per-class metrics beyond IoU) are left out. A multi-source model adds `sources` (name, dates,
 bands, normalisation method of each) and `multisource` (fusion, method, temporal mode, encoders).
+An .onnx file written by `satseg export` gives the same summary from its stored header, plus
+`format: onnx` and `deepness` (the metadata Deepness reads); a checkpoint says `format:
+checkpoint`.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from ..core import jobs
 from ..core.jobs import option
 
 POSITIONAL = "checkpoint"
-HELP = "show a model checkpoint's header: classes, bands, patch size, task, training metrics"
+HELP = ("show a model's header (checkpoint or exported .onnx): classes, bands, patch size, "
+        "task, training metrics")
 
 #: header keys copied as they are (when present)
 PLAIN_KEYS = ("architecture", "encoder", "in_channels", "band_names", "classes", "patch_size",
@@ -26,7 +30,8 @@ PLAIN_KEYS = ("architecture", "encoder", "in_channels", "band_names", "classes",
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class Job(jobs.Job):
-    checkpoint: Path = option(help="model checkpoint written by 'satseg train' (.pt)",
+    checkpoint: Path = option(help="model checkpoint written by 'satseg train' (.pt), or an "
+                                   "ONNX model written by 'satseg export' (.onnx)",
                               exists="file")
 
 
@@ -78,10 +83,29 @@ def header_summary(header: Mapping[str, Any]) -> dict[str, Any]:
 
 def run(job: Job, events: Any) -> dict[str, Any]:
     from ..core.events import to_jsonable
+
+    if Path(job.checkpoint).suffix.lower() == ".onnx":
+        return to_jsonable(onnx_summary(Path(job.checkpoint)))
     from ..models.checkpoint import read_checkpoint
 
     data = read_checkpoint(job.checkpoint)
     summary = header_summary(data["header"])
     summary["checkpoint"] = str(Path(job.checkpoint).resolve())
     summary["resumable"] = "resume" in data
+    summary["format"] = "checkpoint"
     return to_jsonable(summary)
+
+
+def onnx_summary(path: Path) -> dict[str, Any]:
+    """The summary of an exported .onnx: its stored header's, plus the Deepness keys."""
+    from ..export.metadata import decoded
+    from ..prediction.onnx_model import header_from_metadata, read_onnx_metadata
+
+    metadata = read_onnx_metadata(path)
+    summary = header_summary(header_from_metadata(metadata, path))
+    values = decoded(metadata)
+    summary.update({"checkpoint": str(path.resolve()), "resumable": False, "format": "onnx",
+                    "deepness": {k: v for k, v in values.items() if not k.startswith("satseg")},
+                    "inputs": (values.get("satseg_io") or {}).get("input"),
+                    "normalization_folded": True})
+    return summary
