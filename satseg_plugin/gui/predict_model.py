@@ -1,5 +1,7 @@
 """The Predict dialog's model box: a checkpoint file and what its header says.
 
+A model is a checkpoint (.pt) or an ONNX file written by `satseg export` (.onnx, whose metadata
+holds the same header); "Export model…" writes a checkpoint as ONNX (export_action.py).
 QGIS cannot load torch, so the header is read by the engine (`satseg inspect CHECKPOINT`) through
 an EngineRunner: classes with their colours, the bands the model expects (checked against the
 chosen raster at once; for a model of several sources or dates, the sources it takes), patch
@@ -28,6 +30,7 @@ from ..core import layers, settings
 from ..core.engine_runner import EngineRunner, RunFailure
 from ..core.source_info import SourceSummary, header_sources
 from ..core.source_jobs import source_text
+from .export_action import ExportModelButton
 from .i18n import translate
 
 SWATCH_PX = 14
@@ -63,8 +66,10 @@ class ModelPanel(QWidget):
         self._raster_band_names: List[str] = []
         self.file = QgsFileWidget()
         self.file.setStorageMode(QgsFileWidget.GetFile)
-        self.file.setFilter(translate("satseg", "satseg model (*.pt)"))
+        self.file.setFilter(translate("satseg", "satseg model (*.pt *.onnx)"))
         self.file.fileChanged.connect(self.inspect)
+        self.export = ExportModelButton(self.path, self)  # "Export model…" (to ONNX)
+        self.header_changed.connect(lambda *_: self.export.refresh())
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextSelectableByMouse)
@@ -79,6 +84,7 @@ class ModelPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.file)
+        layout.addWidget(self.export)
         layout.addWidget(self.status)
         layout.addWidget(self.bands)
         layout.addWidget(self.classes)

@@ -29,6 +29,7 @@ from qgis.PyQt.QtWidgets import (
 
 from ..core.train_job import EtaEstimator, MetricHistory, format_duration
 from .charts import BarChart, LineChart, Series
+from .export_action import ExportModelButton
 from .i18n import translate
 
 REFRESH_MS = 300
@@ -181,6 +182,8 @@ class ArtifactsPanel(QWidget):
         self.folder_button = QPushButton(translate("satseg", "Open folder"))
         self.folder_button.clicked.connect(self.open_folder)
         self.best_button = QPushButton(translate("satseg", "Use best model for prediction"))
+        #: "Export model…": the selected checkpoint (else the first one) as ONNX
+        self.export = ExportModelButton(self.export_checkpoint, self)
         buttons = QHBoxLayout()
         buttons.addWidget(self.open_button)
         buttons.addWidget(self.folder_button)
@@ -196,6 +199,7 @@ class ArtifactsPanel(QWidget):
         layout.addWidget(self.list)
         layout.addWidget(self.quality)
         layout.addLayout(buttons)
+        layout.addWidget(self.export)
         self.clear()
 
     def show_quality(self, findings: List[Dict[str, Any]]) -> None:
@@ -240,7 +244,17 @@ class ArtifactsPanel(QWidget):
         return [self.list.item(i).data(Qt.UserRole) for i in range(self.list.count())
                 if kind is None or self.list.item(i).data(Qt.UserRole + 1) == kind]
 
+    def export_checkpoint(self) -> str:
+        """The checkpoint "Export model…" writes: the selected one, else the first listed."""
+        item = self.list.currentItem()
+        if item is not None and item.data(Qt.UserRole + 1) == "checkpoint":
+            return str(item.data(Qt.UserRole))
+        checkpoints = [p for p in self.paths("checkpoint") if p.lower().endswith(".pt")]
+        return checkpoints[0] if checkpoints else ""
+
     def _selection_changed(self) -> None:
+        if hasattr(self, "export"):
+            self.export.refresh()
         self.open_button.setEnabled(self.list.currentItem() is not None)
         self.folder_button.setEnabled(self.list.count() > 0)
 
