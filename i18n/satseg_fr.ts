@@ -2253,5 +2253,90 @@
         <source>no</source>
         <translation>non</translation>
     </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_polygons.py" />
+        <source>Polygons (GeoPackage)</source>
+        <translation>Polygones (GeoPackage)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_polygons.py" />
+        <source>Also write the classes as polygons with class name, colour, area and mean confidence, and add them to the map styled by class.</source>
+        <translation>Écrire aussi les classes en polygones avec nom de classe, couleur, surface et confiance moyenne, et les ajouter à la carte avec le style des classes.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_polygons.py" />
+        <source> px</source>
+        <translation> px</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_polygons.py" />
+        <source>Segments smaller than this many pixels take the class of their largest neighbour before polygonising (0: keep every segment).</source>
+        <translation>Les segments de moins de pixels que ce nombre prennent la classe de leur plus grand voisin avant la polygonisation (0 : garder tous les segments).</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_polygons.py" />
+        <source>smallest segment:</source>
+        <translation>plus petit segment :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/polygon_style.py" />
+        <source>{name} polygons</source>
+        <translation>{name} polygones</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/polygon_style.py" />
+        <source>QGIS could not open the polygons {path}.</source>
+        <translation>QGIS n'a pas pu ouvrir les polygones {path}.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_model.py" />
+        <source>satseg model (*.pt *.onnx)</source>
+        <translation>modèle satseg (*.pt *.onnx)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/export_action.py" />
+        <source>Export model…</source>
+        <translation>Exporter le modèle…</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/export_action.py" />
+        <source>Write the model as ONNX (normalisation inside, metadata for the Deepness plugin), checked against PyTorch</source>
+        <translation>Écrire le modèle au format ONNX (normalisation incluse, métadonnées pour l'extension Deepness), vérifié par rapport à PyTorch</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/export_action.py" />
+        <source>Export model as ONNX</source>
+        <translation>Exporter le modèle en ONNX</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/export_action.py" />
+        <source>ONNX model (*.onnx)</source>
+        <translation>modèle ONNX (*.onnx)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/export_action.py" />
+        <source>Exporting…</source>
+        <translation>Export en cours…</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/export_action.py" />
+        <source>Exported to {name} (ONNX Runtime matches PyTorch within {diff:.1e})</source>
+        <translation>Exporté vers {name} (ONNX Runtime concorde avec PyTorch à {diff:.1e} près)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/export_action.py" />
+        <source>Export failed: {error}</source>
+        <translation>Échec de l'export : {error}</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/grid_options.py" />
+        <source>Auto</source>
+        <translation>Auto</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/grid_options.py" />
+        <source>Side of a spatial block, in cells; all cells of a block share a split. Auto: 4, 2 or 1 cells, whichever splits the cells most evenly</source>
+        <translation>Côté d'un bloc spatial, en cellules ; toutes les cellules d'un bloc ont la même répartition. Auto : 4, 2 ou 1 cellule, selon ce qui répartit les cellules le plus également</translation>
+    </message>
 </context>
 </TS>

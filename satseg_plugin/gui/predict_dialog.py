@@ -21,6 +21,7 @@ from qgis.core import (
     QgsProviderRegistry,
     QgsRasterLayer,
     QgsSettings,
+    QgsVectorLayer,
 )
 from qgis.gui import QgsFileWidget, QgsMapLayerComboBox
 from qgis.PyQt.QtCore import pyqtSignal
@@ -41,7 +42,7 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
-from ..core import layers, styling
+from ..core import layers, polygon_style, styling
 from ..core.engine_runner import RunState
 from ..core.layers import InputError
 from ..core.source_info import PRIMARY
@@ -49,6 +50,7 @@ from .area_box import AreaBox, canvas_extent
 from .confidence_preview import ConfidencePreview
 from .i18n import translate
 from .predict_model import ModelPanel
+from .predict_polygons import PolygonsOption
 from .predict_sources import PredictSources
 from .predict_summary import SummaryPanel
 from .run_panel import RunPanel
@@ -60,7 +62,8 @@ RESULTS_MIN_WIDTH = 380
 #: "Predict the current map view": fast settings
 QUICK_SETTINGS: Dict[str, Any] = {"tta": False, "overlap": 0.25, "probabilities": False}
 OUTPUT_SUFFIXES = {"classes": "_classes.tif", "confidence": "_confidence.tif",
-                   "probabilities": "_probabilities.tif", "summary": "_summary.json"}
+                   "probabilities": "_probabilities.tif", "summary": "_summary.json",
+                   "polygons": "_polygons.gpkg"}
 
 
 def quick_group_name() -> str:
@@ -78,6 +81,7 @@ class PredictDialog(QDialog):
         self.iface = iface
         self.class_layer: Optional[QgsRasterLayer] = None
         self.confidence_layer: Optional[QgsRasterLayer] = None
+        self.polygon_layer: Optional[QgsVectorLayer] = None
         self._job: Dict[str, Any] = {}
         self._group_name = ""
         self._quick_dir = ""
@@ -149,6 +153,8 @@ class PredictDialog(QDialog):
         output_form.addRow(translate("satseg", "Folder:"), self.output_dir)
         output_form.addRow(translate("satseg", "Name:"), self.name)
         output_form.addRow(self.probabilities)
+        self.polygons = PolygonsOption()
+        output_form.addRow(self.polygons)
 
         # -- results (right) --------------------------------------------------------------
         self.summary = SummaryPanel()
@@ -301,6 +307,7 @@ class PredictDialog(QDialog):
             "tta": self.tta.isChecked(),
             "probabilities": self.probabilities.isChecked(),
         }
+        job.update(self.polygons.keys())
         job.update(self.area.keys(layer))
         return job
 
@@ -335,6 +342,7 @@ class PredictDialog(QDialog):
         self._group_name = group_name or translate("satseg", "Prediction: {name}").format(
             name=job["name"])
         self._release_outputs(job)
+        self.polygon_layer = None
         self.quick_button.setEnabled(False)
         self.summary.clear()
         self.panel.show_message(translate("satseg", "Predicting…"))
@@ -364,12 +372,25 @@ class PredictDialog(QDialog):
             return
         shown = [{"value": e.value, "colour": e.color.name()}
                  for e in self.class_layer.renderer().classes()]
+        if outputs.get("polygons"):
+            self._add_polygons(str(outputs["polygons"]))
         units = self.class_layer.crs().mapUnits()
         self.summary.set_summary(summary, shown, units)
         self.preview.set_layer(self.confidence_layer)
         self.panel.show_message(translate(
             "satseg", "Added to the map as the group '{group}' (files in {folder}).").format(
             group=self._group_name, folder=os.path.dirname(str(outputs["classes"]))), "success")
+
+    def _add_polygons(self, path: str) -> None:
+        """The polygons at the top of the group, in the class layer's colours and names."""
+        classes = [{"value": e.value, "colour": e.color.name(), "name": e.label}
+                   for e in self.class_layer.renderer().classes()]
+        title = polygon_style.polygons_title(self._job.get("name") or "")
+        try:
+            self.polygon_layer = polygon_style.add_polygons_layer(
+                QgsProject.instance(), path, title, classes, self._group_name)
+        except ValueError as problem:
+            self.panel.show_message(str(problem), "error")
 
     def _on_finished(self, state: RunState) -> None:
         self.quick_button.setEnabled(True)
@@ -403,6 +424,8 @@ def output_paths(job: Dict[str, Any]) -> Dict[str, str]:
     roles: List[str] = ["classes", "confidence", "summary"]
     if job.get("probabilities"):
         roles.append("probabilities")
+    if job.get("vectorize"):
+        roles.append("polygons")
     return {role: os.path.join(job["output_dir"], f"{job['name']}{OUTPUT_SUFFIXES[role]}")
             for role in roles}
 
