@@ -73,10 +73,11 @@ deploy: package
 	@/usr/bin/python3 scripts/package.py --output build/satseg_plugin.zip \
 	  --deploy "$(QGIS_PROFILE_DIR)/python/plugins"
 
-## screenshots: regenerate the dialog screenshots in docs/ (sample data, real dialogs, real runs)
+## screenshots: regenerate the screenshots in docs/ (sample data, real dialogs and toolbox, real runs)
 screenshots: setup
-	@source $(ENV_FILE); SATSEG_ENGINE_PYTHON="$$ENGINE_PY" \
-	  xvfb-run -a -s "-screen 0 1600x1000x24" "$$QGIS_PY" scripts/screenshots.py
+	@source $(ENV_FILE); for script in screenshots processing_toolbox_shot polygons_shot; do \
+	  SATSEG_ENGINE_PYTHON="$$ENGINE_PY" \
+	    xvfb-run -a -s "-screen 0 1600x1000x24" "$$QGIS_PY" scripts/$$script.py; done
 
 transup:
 	pylupdate5 -noobsolete $(PLUGIN_SOURCES) -ts i18n/satseg_fr.ts
