@@ -3,9 +3,10 @@
 Modules: options (TrainJob and its sections), auto (the "auto" defaults chosen per dataset,
 with a reason each), setup (device, precision, model, loaders), loop
 (one epoch / one evaluation), fit (one run with checkpoints and reports), kfold
-(cross-validation), persist (checkpoints and resume), reports (csv/json/plots), state (run
-bookkeeping, early stopping), streams (the sources a run consumes; multi-source header,
-per-stream learning rates and freezing). May import core, geo, data and models; never
+(cross-validation), distributed (torchrun: process group, samplers, reductions), persist
+(checkpoints and resume), reports (csv/json/plots), state (run bookkeeping, early
+stopping), streams (the sources a run consumes; multi-source header, per-stream learning
+rates and freezing). May import core, geo, data and models; never
 prediction or verbs.
 """
 
@@ -15,7 +16,16 @@ from typing import Any
 
 
 def train(job: Any, events: Any) -> dict[str, Any]:
-    """Run the `train` verb's job: one run on the dataset's splits, or k-fold CV."""
+    """Run the `train` verb's job: one run on the dataset's splits, or k-fold CV; under
+    torchrun, one rank of a DistributedDataParallel run (training/distributed.py)."""
+    from .distributed import process_group
+    from .setup import resolve_device
+
+    with process_group(resolve_device(job.device)):
+        return _train(job, events)
+
+
+def _train(job: Any, events: Any) -> dict[str, Any]:
     from ..data.patch_data import SPLITS, list_items, read_dataset_info
     from .fit import fit
     from .kfold import run_kfold

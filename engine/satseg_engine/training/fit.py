@@ -14,13 +14,13 @@ from ..data.patch_data import PatchItem
 from ..models.metrics import matrix_to_list, metrics_from_matrix
 from ..models.schedules import Schedule, ScheduleParams, current_lr
 from . import auto, reports
+from . import distributed as ddp
 from .loop import StepContext, evaluate, train_epoch
 from .persist import CheckpointWriter, restore, resume_payload
 from .setup import (
     build_loss_for,
     build_model,
     build_optimizer,
-    distributed,
     make_loader,
     make_setup,
     resolve_device,
@@ -49,7 +49,7 @@ def _split_values(prefix: str, loss: float, overall: dict[str, float],
 def fit(job: Any, events: Any, info: dict[str, Any], items: dict[str, list[PatchItem]],
         output_dir: Path, stage: str = "train", resume: Path | None = None) -> dict[str, Any]:
     """Train, checkpoint every epoch, evaluate the test split with the best model; summary."""
-    rank, world = distributed()
+    rank = ddp.rank_and_world()[0]
     ev = events if rank == 0 else _Silent()
     if not items.get("train"):
         raise SatsegError("bad_dataset", f"no training patches in {job.dataset}",
@@ -57,6 +57,7 @@ def fit(job: Any, events: Any, info: dict[str, Any], items: dict[str, list[Patch
     facts = auto.facts_from(info, len(items["train"]), job, resolve_device(job.device).type,
                             os.cpu_count() or 1)
     job, chosen = auto.resolve(job, facts)  # the resolved job is what checkpoints store
+    ddp.check_same_job(job.to_dict())  # every rank resolved the same job, or ddp_mismatch
     setup = make_setup(job, info, ev)
     seed_everything(job.seed, job.deterministic)
     model = build_model(job, setup, ev)
@@ -72,6 +73,7 @@ def fit(job: Any, events: Any, info: dict[str, Any], items: dict[str, list[Patch
     else:
         memory_format = torch.channels_last if job.channels_last else torch.contiguous_format
         model.to(setup.device, memory_format=memory_format)
+    ddp.sync_batchnorm(model, setup.device)  # before the optimiser: new norm parameters
     loss_fn = build_loss_for(job, setup, info)
     optimizer = build_optimizer(job, model, setup.multi)
     train_loader = make_loader(items["train"], job, setup, train=True, events=ev)
@@ -91,10 +93,7 @@ def fit(job: Any, events: Any, info: dict[str, Any], items: dict[str, list[Patch
         if state.epoch >= job.epochs:
             ev.warning(f"the checkpoint already has {state.epoch} epochs: raise 'epochs' to "
                        "train further")
-    net: torch.nn.Module = model
-    if world > 1:
-        net = torch.nn.parallel.DistributedDataParallel(
-            model, find_unused_parameters=job.optim.freeze_encoder_epochs > 0)
+    net = ddp.wrap(model, setup.device, find_unused=job.optim.freeze_encoder_epochs > 0)
     ctx = StepContext(setup.device, setup.amp_dtype, job.channels_last, setup.task,
                       job.threshold, len(setup.classes), setup.ignore_value)
     writer = CheckpointWriter(output_dir, setup.header, enabled=rank == 0)
@@ -108,7 +107,7 @@ def fit(job: Any, events: Any, info: dict[str, Any], items: dict[str, list[Patch
         schedule.batch_end()
         ev.progress(stage, state.global_step, total_steps, "batches")
         if state.global_step % job.log_every_steps == 0:
-            value = float(loss)
+            value = ddp.mean_over_ranks(loss)  # every rank logs the same step
             if not math.isfinite(value):
                 raise SatsegError("diverged", f"the training loss became {value}",
                                   hint="lower the learning rate or enable optim.grad_clip")
@@ -134,7 +133,7 @@ def fit(job: Any, events: Any, info: dict[str, Any], items: dict[str, list[Patch
             watched = {"loss": result.loss, **overall}
             metrics = {"train": {"loss": result.loss, **overall}}
             if val_loader is not None:
-                val = evaluate(net, val_loader, loss_fn, ctx)
+                val = evaluate(model, val_loader, loss_fn, ctx)  # sharded, sums reduced
                 v_overall, v_per_class = metrics_from_matrix(val.matrix, names)
                 ev.metric(stage, epoch_no, "validation", {"loss": val.loss, **v_overall},
                           per_class=v_per_class)
@@ -189,9 +188,10 @@ def _finish(job: Any, ev: Any, setup: Any, model: torch.nn.Module, loss_fn: Any,
     names = setup.class_names
     best_role = "best_iou" if writer.path("best_iou").exists() else "last"
     best_epoch = state.best_iou_epoch if best_role == "best_iou" else state.epoch
-    if writer.path(best_role).exists():
+    if writer.enabled and writer.path(best_role).exists():
         data = torch.load(writer.path(best_role), map_location="cpu", weights_only=True)
         model.load_state_dict(data["state_dict"])
+    ddp.broadcast_state(model)  # other ranks need not see rank 0's files (several nodes)
     evaluated: dict[str, Any] = {}
     for split in ("validation", "test"):
         if not items.get(split):

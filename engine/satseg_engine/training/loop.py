@@ -16,6 +16,7 @@ from torch import nn
 
 from ..core.errors import SatsegError
 from ..models.metrics import ConfusionMatrix, predict_indices
+from .distributed import sum_over_ranks
 
 
 @dataclasses.dataclass
@@ -60,14 +61,6 @@ def to_device(batch: tuple[Any, torch.Tensor], ctx: StepContext) -> tuple[Any, t
     return move_inputs(inputs, ctx), mask.to(ctx.device, non_blocking=True)
 
 
-def _all_reduce(value: torch.Tensor) -> torch.Tensor:
-    import torch.distributed as dist
-
-    if dist.is_available() and dist.is_initialized():
-        dist.all_reduce(value)
-    return value
-
-
 def _diverged(loss: float) -> SatsegError:
     return SatsegError("diverged", f"the training loss became {loss}",
                        hint="lower the learning rate, enable gradient clipping "
@@ -104,8 +97,8 @@ def train_epoch(model: nn.Module, loader: Iterable, loss_fn: nn.Module,
         matrix.update(predict_indices(logits.detach(), ctx.task, ctx.threshold), mask)
         steps += 1
         after_step(steps, detached)
-    _all_reduce(loss_sum)
-    _all_reduce(count)
+    sum_over_ranks(loss_sum)
+    sum_over_ranks(count)
     matrix.reduce()
     loss_value = float(loss_sum / count.clamp(min=1))
     if not torch.isfinite(torch.tensor(loss_value)):
@@ -116,7 +109,8 @@ def train_epoch(model: nn.Module, loader: Iterable, loss_fn: nn.Module,
 @torch.inference_mode()
 def evaluate(model: nn.Module, loader: Iterable, loss_fn: nn.Module, ctx: StepContext,
              on_batch: Callable[[int], None] | None = None) -> EpochResult:
-    """Loss and confusion matrix over a whole split, model in eval mode."""
+    """Loss and confusion matrix over a whole split, model in eval mode; under torchrun each
+    rank evaluates its shard (setup.make_loader) and the sums are added over ranks."""
     was_training = model.training
     model.eval()
     matrix = ConfusionMatrix(ctx.n_classes, ctx.ignore_index, ctx.device)
@@ -134,7 +128,7 @@ def evaluate(model: nn.Module, loader: Iterable, loss_fn: nn.Module, ctx: StepCo
         if on_batch is not None:
             on_batch(steps)
     model.train(was_training)
-    _all_reduce(loss_sum)
-    _all_reduce(count)
+    sum_over_ranks(loss_sum)
+    sum_over_ranks(count)
     matrix.reduce()
     return EpochResult(float(loss_sum / count.clamp(min=1)), matrix.matrix, steps)

@@ -176,7 +176,8 @@ class TrainJob(jobs.Job):
     output_dir: Path = option(help="folder for checkpoints, metrics and plots")
     epochs: int | Auto = option("auto", min=1, max=10000, help="training epochs; auto: from "
                                 "the number of training batches (more for small datasets)")
-    batch_size: int = option(8, min=1, max=4096, help="patches per batch")
+    batch_size: int = option(8, min=1, max=4096, help="patches per batch and per process "
+                             "(under torchrun with N processes a step sees N × batch_size)")
     task: Literal["auto", "binary", "multiclass"] = option(
         "auto", help="binary: one logit and a threshold (2 classes); auto: binary when the "
         "dataset has 2 classes")

@@ -31,6 +31,7 @@ from ..data.patch_data import (
 from ..data.sources import PRIMARY
 from ..models import registry as models
 from ..models.losses import LossParams, build_loss, class_weights_from_counts, counts_in_class_order
+from .distributed import ShardSampler, launched_world, local_rank, rank_and_world
 from .streams import (
     SourcePlan,
     check_plan,
@@ -43,10 +44,15 @@ from .streams import (
 
 
 def resolve_device(name: str) -> torch.device:
-    """auto → cuda if available else cpu; cuda/cuda:N must exist."""
+    """auto → cuda if available else cpu; cuda/cuda:N must exist. Under torchrun, auto and
+    cuda mean the GPU of this process's LOCAL_RANK."""
     if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        name = "cuda" if torch.cuda.is_available() else "cpu"
     device = torch.device(name)
+    if device.type == "cuda" and device.index is None and launched_world() > 1:
+        # torchrun: one GPU per local rank (or the one GPU a rank was given by its launcher)
+        index = local_rank() if torch.cuda.device_count() > 1 else 0
+        device = torch.device("cuda", index)
     if device.type == "cuda":
         if not torch.cuda.is_available():
             raise SatsegError("no_cuda", f"device '{name}' requested but CUDA is not available",
@@ -93,11 +99,7 @@ def seed_everything(seed: int, deterministic: bool) -> None:
 
 def distributed() -> tuple[int, int]:
     """(rank, world size); (0, 1) without torch.distributed."""
-    import torch.distributed as dist
-
-    if dist.is_available() and dist.is_initialized():
-        return dist.get_rank(), dist.get_world_size()
-    return 0, 1
+    return rank_and_world()
 
 
 def is_main() -> bool:
@@ -267,7 +269,10 @@ def set_frozen(model: nn.Module, frozen: bool, multi: bool) -> None:
 
 class EpochSampler(Sampler[int]):
     """Shuffled (or class-balanced, with replacement) indices, reproducible per (seed, epoch),
-    capped at `num_samples` and sharded across processes under torch.distributed."""
+    capped at `num_samples` and sharded across processes under torch.distributed: every rank
+    draws the same order and takes every N-th index, so the ranks' batches of one step are the
+    single-process batch of N × batch_size. Without replacement nothing repeats: an epoch whose
+    size does not divide by N leaves its last few indices out."""
 
     def __init__(self, size: int, num_samples: int, seed: int,
                  weights: np.ndarray | None = None):
@@ -282,7 +287,9 @@ class EpochSampler(Sampler[int]):
         self.epoch = epoch
 
     def __len__(self) -> int:
-        return -(-self.num_samples // self.world)
+        if self.world == 1:
+            return self.num_samples
+        return max(1, self.num_samples // self.world)
 
     def __iter__(self):
         generator = torch.Generator().manual_seed(self.seed * 100003 + self.epoch)
@@ -290,7 +297,7 @@ class EpochSampler(Sampler[int]):
         if self.weights is not None:
             order = torch.multinomial(self.weights, total, replacement=True, generator=generator)
         else:
-            repeats = -(-total // self.size)
+            repeats = -(-total // self.size)  # > 1 only for a 1-patch set on several ranks
             order = torch.cat([torch.randperm(self.size, generator=generator)
                                for _ in range(repeats)])[:total]
         return iter(order[self.rank::self.world].tolist())
@@ -322,12 +329,11 @@ def make_loader(items: Sequence[PatchItem], job: Any, setup: RunSetup, *, train:
         weights = None
         if job.data.class_balanced:
             weights = balanced_weights(class_presence(items, setup.lookup, len(setup.classes)))
-        sampler: Sampler[int] | None = EpochSampler(len(items), num_samples, job.seed, weights)
-        drop_last = num_samples > job.batch_size  # no lone 1-patch batch (batch norm)
+        epoch_sampler = EpochSampler(len(items), num_samples, job.seed, weights)
+        sampler: Sampler[int] | None = epoch_sampler
+        drop_last = len(epoch_sampler) > job.batch_size  # no lone 1-patch batch (batch norm)
     elif world > 1:
-        from torch.utils.data.distributed import DistributedSampler
-
-        sampler = DistributedSampler(dataset, shuffle=False)
+        sampler = ShardSampler(len(dataset))
     else:
         sampler = None
     return DataLoader(dataset, batch_size=job.batch_size, sampler=sampler,
