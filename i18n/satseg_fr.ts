@@ -2338,5 +2338,15 @@
         <source>Side of a spatial block, in cells; all cells of a block share a split. Auto: 4, 2 or 1 cells, whichever splits the cells most evenly</source>
         <translation>Côté d'un bloc spatial, en cellules ; toutes les cellules d'un bloc ont la même répartition. Auto : 4, 2 ou 1 cellule, selon ce qui répartit les cellules le plus également</translation>
     </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="430" />
+        <source>all GPUs of this machine ({count})</source>
+        <translation>tous les GPU de cette machine ({count})</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_form.py" line="433" />
+        <source>One training process per GPU (DistributedDataParallel through torchrun); the batch size is per GPU.</source>
+        <translation>Un processus d’entraînement par GPU (DistributedDataParallel via torchrun) ; la taille de lot s’entend par GPU.</translation>
+    </message>
 </context>
 </TS>

@@ -4,7 +4,10 @@
 * `clean_environment`: the child's environment without QGIS's Python/GDAL variables, unbuffered
   UTF-8 I/O, and the engine in its own process group (Cancel reaches its loader workers).
 * `engine_arguments` / `write_job_file`: `python -u -m satseg_engine VERB --config JOB
-  --progress json` with the job written to a temporary file.
+  --progress json` with the job written to a temporary file; with several processes (all GPUs
+  of the machine) through torchrun: `python -u -m torch.distributed.run --standalone
+  --nproc-per-node N -m satseg_engine VERB ...`. `split_launch` takes the number of processes
+  out of a job (`LAUNCH_KEY`, a plugin-side key the engine never sees).
 * `interpreter_problem`: what is wrong with the configured engine Python before anything starts.
 * `end_failure`: how a finished run ended, as a RunFailure (None for a success).
 """
@@ -31,6 +34,10 @@ LEAKY_VARIABLES = ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONUSERBASE"
 #: SIGTERM first; the engine's whole process group is killed after this grace period
 CANCEL_GRACE_MS = 5000
 ENGINE_MODULE = "satseg_engine"
+#: a job key only the plugin reads: how many processes torchrun starts (one per GPU)
+LAUNCH_KEY = "_processes"
+#: the training dialog's device choice that runs one process per GPU of this machine
+ALL_GPUS = "all_gpus"
 
 
 def clean_environment(base: Mapping[str, str]) -> Dict[str, str]:
@@ -43,9 +50,29 @@ def clean_environment(base: Mapping[str, str]) -> Dict[str, str]:
     return env
 
 
-def engine_arguments(verb: str, job_path: str) -> List[str]:
-    """The interpreter's arguments that run `verb` on the job file with JSON events."""
-    return ["-u", "-m", ENGINE_MODULE, verb, "--config", job_path, "--progress", "json"]
+def launcher_arguments(processes: int) -> List[str]:
+    """torchrun on this machine with `processes` ranks ([] for one process): rank 0 emits the
+    events, and a failing rank ends the run."""
+    if processes < 2:
+        return []
+    return ["-m", "torch.distributed.run", "--standalone", "--nproc-per-node", str(processes)]
+
+
+def engine_arguments(verb: str, job_path: str, processes: int = 1) -> List[str]:
+    """The interpreter's arguments that run `verb` on the job file with JSON events (through
+    torchrun when `processes` > 1)."""
+    return ["-u", *launcher_arguments(processes), "-m", ENGINE_MODULE, verb, "--config",
+            job_path, "--progress", "json"]
+
+
+def split_launch(job: Mapping[str, Any]) -> "tuple[Dict[str, Any], int]":
+    """(the job without LAUNCH_KEY, the number of processes it asks for: 1 by default)."""
+    data = dict(job)
+    try:
+        processes = max(1, int(data.pop(LAUNCH_KEY, 1) or 1))
+    except (TypeError, ValueError):
+        processes = 1
+    return data, processes
 
 
 def write_job_file(verb: str, job: Mapping[str, Any], work_dir: Optional[str] = None) -> str:

@@ -37,6 +37,7 @@ from .engine_command import (
     engine_arguments,
     interpreter_problem,
     remove_quietly,
+    split_launch,
     start_failure,
     write_job_file,
 )
@@ -119,6 +120,7 @@ class EngineRunner(QObject):
         if problem:
             QTimer.singleShot(0, lambda: self._fail_to_start(problem))
             return
+        job, processes = split_launch(job)  # several GPUs: the engine runs under torchrun
         self._job_path = write_job_file(verb, job, work_dir)
         process = QProcess(self)
         process.setProcessEnvironment(engine_environment())
@@ -132,7 +134,7 @@ class EngineRunner(QObject):
         # runner is destroyed, whereas a lambda could fire on an already deleted QProcess
         process.started.connect(self._on_started)
         self._process = process
-        process.start(self.engine_python, engine_arguments(verb, self._job_path))
+        process.start(self.engine_python, engine_arguments(verb, self._job_path, processes))
 
     def cancel(self) -> None:
         """Ask the engine to stop (SIGTERM: it saves what it must and removes partial outputs);

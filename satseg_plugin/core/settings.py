@@ -17,3 +17,15 @@ def engine_python() -> str:
 
 def set_engine_python(path: str) -> None:
     QgsSettings().setValue(ENGINE_PYTHON_KEY, path)
+
+
+CUDA_DEVICES_KEY = "satseg/cuda_devices"
+
+
+def cuda_device_count() -> int:
+    """How many CUDA devices the engine's `doctor` saw at the last Check (0 before any)."""
+    return int(QgsSettings().value(CUDA_DEVICES_KEY, 0, type=int) or 0)
+
+
+def set_cuda_device_count(count: int) -> None:
+    QgsSettings().setValue(CUDA_DEVICES_KEY, int(count))

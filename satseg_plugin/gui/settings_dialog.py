@@ -122,6 +122,8 @@ class SettingsDialog(QDialog):
 
     def _on_done(self, summary: dict) -> None:
         self.status.setText("")
+        devices = (summary.get("torch") or {}).get("devices") or []
+        settings.set_cuda_device_count(len(devices))  # the training dialog's "all GPUs"
         self.report.setHtml(doctor_report_html(summary, self._warnings))
 
     def _on_error(self, failure: Any) -> None:

@@ -33,6 +33,7 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..core import settings, train_job
+from ..core.engine_command import ALL_GPUS, LAUNCH_KEY
 from ..core.engine_runner import EngineRunner, RunFailure, RunState
 from ..core.layers import InputError
 from ..core.source_info import architectures_for, is_fusion_key, is_multisource
@@ -90,6 +91,7 @@ class TrainDialog(QDialog):
             self.preset.addItem(text, name)
         self.preset.activated.connect(lambda _i: self.apply_preset(self.preset.currentData()))
         self.form = TrainForm()
+        self.form.set_gpu_count(settings.cuda_device_count())  # from the last doctor Check
         self.adapt = QCheckBox(translate("satseg", "Choose model size, augmentation, sampling, "
                                                    "loader workers and epochs for this dataset"))
         self.adapt.setObjectName("adaptToDataset")
@@ -265,6 +267,8 @@ class TrainDialog(QDialog):
             raise InputError(translate("satseg", "Choose the output folder (checkpoints, "
                                                  "metrics and plots go there)."))
         values = self.form.values()
+        if values.get("device") == ALL_GPUS:  # each torchrun process takes its own GPU
+            values["device"] = "cuda"
         fusion = self.fusion.values()
         if fusion:  # the Fusion group's keys replace any loaded ones
             values = {k: v for k, v in values.items() if not is_fusion_key(k)}
@@ -391,6 +395,8 @@ class TrainDialog(QDialog):
                 not self.confirm_replace(job["output_dir"]):
             return
         self._job = job
+        if self.form.processes() > 1:  # the runner starts the engine through torchrun
+            job = {**job, LAUNCH_KEY: self.form.processes()}
         self.summary = {}
         self.artifacts.clear()
         self.chosen.clear()

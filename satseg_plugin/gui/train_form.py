@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from qgis.gui import QgsCollapsibleGroupBox, QgsFileWidget
-from qgis.PyQt.QtCore import pyqtSignal
+from qgis.PyQt.QtCore import Qt, pyqtSignal
 from qgis.PyQt.QtGui import QDoubleValidator
 from qgis.PyQt.QtWidgets import (
     QCheckBox,
@@ -29,6 +29,7 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..core import train_job, weight_sets
+from ..core.engine_command import ALL_GPUS
 from .i18n import translate
 
 
@@ -247,6 +248,8 @@ class TrainForm(QWidget):
         #: keys loaded from a job file that the form has no widget for (passed through)
         self.extra: Dict[str, Any] = {}
         self.groups: Dict[str, QGroupBox] = {}
+        #: CUDA devices `doctor` reported: with 2 or more, "all GPUs" is a device choice
+        self.gpu_count = 0
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self._sections = sections()
@@ -410,6 +413,27 @@ class TrainForm(QWidget):
         self.weight_sets = [dict(s) for s in summary.get("weight_sets") or []]
         self.refresh_weight_sets()
         self._changed()
+
+    def set_gpu_count(self, count: int) -> None:
+        """Offer "all GPUs of this machine" (torchrun, one process per GPU, batch size per
+        GPU) when there are 2 GPUs or more; hide it otherwise."""
+        self.gpu_count = count
+        combo = self.widgets["device"]
+        index = combo.findData(ALL_GPUS)
+        if count >= 2 and index < 0:
+            combo.addItem(translate("satseg", "all GPUs of this machine ({count})")
+                          .format(count=count), ALL_GPUS)
+            combo.setItemData(combo.count() - 1, translate(
+                "satseg", "One training process per GPU (DistributedDataParallel through "
+                "torchrun); the batch size is per GPU."), Qt.ToolTipRole)
+        elif count < 2 and index >= 0:
+            if combo.currentIndex() == index:
+                combo.setCurrentIndex(combo.findData("auto"))
+            combo.removeItem(index)
+
+    def processes(self) -> int:
+        """How many engine processes the chosen device means (1 unless "all GPUs")."""
+        return self.gpu_count if self._get("device") == ALL_GPUS else 1
 
     def set_band_names(self, band_names: Sequence[str]) -> None:
         """The dataset's bands: each weight set says how many of them it knows by name."""
