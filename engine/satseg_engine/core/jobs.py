@@ -26,11 +26,14 @@ J = TypeVar("J", bound="Job")
 
 
 def option(default: Any = dataclasses.MISSING, *, help: str, exists: str | None = None,
-           min: float | None = None, max: float | None = None, flag: str | None = None) -> Any:
+           min: float | None = None, max: float | None = None, flag: str | None = None,
+           repeat: bool = False) -> Any:
     """A job field. `exists`: "file", "dir" or "path" (must exist, also each path of a list);
     `min`/`max`: numeric bounds; `flag`: one more command-line spelling (e.g. "source" for a
-    `sources` mapping, given as repeated `--source NAME=VALUE`)."""
-    metadata = {"help": help, "exists": exists, "min": min, "max": max, "flag": flag}
+    `sources` mapping, given as repeated `--source NAME=VALUE`); `repeat`: a list flag that
+    may be given several times (`--rasters a.tif --rasters b.tif`), each comma-separated."""
+    metadata = {"help": help, "exists": exists, "min": min, "max": max, "flag": flag,
+                "repeat": repeat}
     if isinstance(default, (list, dict, set)):
         raise TypeError("use a tuple or default_factory-free immutable default")
     return dataclasses.field(default=default, metadata=metadata)
@@ -271,6 +274,8 @@ def _coerce(value: Any, tp: Any, key: str, text: bool, from_cli: frozenset[str])
         if text and isinstance(value, str):
             value = _parse_json(value, key) if value.startswith("[") else \
                 [v.strip() for v in value.split(",") if v.strip()]
+        elif text and isinstance(value, list):  # a repeated flag: each one comma-separated
+            value = [v.strip() for item in value for v in str(item).split(",") if v.strip()]
         if not isinstance(value, (list, tuple)):
             raise _bad(value, tp, key)
         item = args[0]
@@ -400,8 +405,9 @@ def add_job_flags(parser: argparse.ArgumentParser, cls: type[Job], prefix: str =
             flags.append("--" + prefix.replace("_", "-") + field.metadata["flag"])
         kwargs: dict[str, Any] = {"dest": key, "default": argparse.SUPPRESS,
                                   "help": help_text.replace("%", "%%")}
-        if _is_mapping(tp):  # repeatable: --source a=x.tif --source b=y.tif, or JSON
-            parser.add_argument(*flags, action="append", metavar="NAME=VALUE", **kwargs)
+        if _is_mapping(tp) or field.metadata.get("repeat"):  # --source a=x --source b=y
+            parser.add_argument(*flags, action="append", **kwargs,
+                                metavar="NAME=VALUE" if _is_mapping(tp) else "VALUE")
         elif tp is bool:
             parser.add_argument(*flags, action=argparse.BooleanOptionalAction, **kwargs)
         else:
