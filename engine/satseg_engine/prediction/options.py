@@ -23,6 +23,20 @@ class PredictJob(jobs.Job):
                                             "multi-source model the 'images' source (required "
                                             "unless sources has images): it sets the output "
                                             "grid")
+    rasters: tuple[str, ...] = option((), help="several rasters, one set of outputs each "
+                                       "plus scenes.json/.csv in output_dir: files, folders "
+                                       "(every raster in it, sorted) or globs ('tiles/*.tif'); "
+                                       "repeatable, each comma-separated (a folder or glob "
+                                       "may also be given as 'raster')", repeat=True)
+    raster_list: Path | None = option(None, help="text file of raster paths, one a line (# "
+                                      "comments; relative paths from the file's folder), "
+                                      "added to 'rasters'", exists="file")
+    overwrite: bool = option(False, help="several rasters: predict every scene again, even "
+                                         "those whose outputs are complete for this model "
+                                         "and job")
+    stop_on_error: bool = option(False, help="several rasters: end at the first scene that "
+                                             "fails (default: record it as failed, go on, and "
+                                             "fail only if every scene failed)")
     sources: dict[str, tuple[Path, ...]] | None = option(
         None, flag="source", help="rasters of each source of a multi-source model, repeatable: "
                                   "--source s2=a.tif,b.tif --source s1=c.tif (several rasters "
@@ -95,6 +109,14 @@ class PredictJob(jobs.Job):
                                      "unless the blending buffer would exceed 256 MB)")
 
     @property
+    def many(self) -> bool:
+        """Several scenes: rasters or raster_list given, or raster a folder or a glob."""
+        raster = None if self.raster is None else Path(self.raster)
+        return bool(self.rasters or self.raster_list is not None or (
+            raster is not None and not raster.is_file() and (
+                raster.is_dir() or any(c in str(raster) for c in "*?["))))
+
+    @property
     def primary(self) -> Path:
         """The raster whose pixel grid the outputs use: `raster`, else the first images one (by
         date order once resolved; the first given here)."""
@@ -123,7 +145,23 @@ class PredictJob(jobs.Job):
             raise JobError(f"'device' must be auto, cpu, cuda or cuda:N, got {self.device!r}",
                            key="device")
 
+    def _check_scenes(self) -> None:
+        if self.sources:
+            raise JobError("several rasters are for single-source models: 'sources' takes "
+                           "one scene", key="rasters", hint="predict each scene's sources in "
+                                                          "its own run")
+        if self.name is not None:
+            raise JobError("'name' names one raster's outputs; several rasters are named "
+                           "after their files", key="name", hint="remove 'name'")
+        if self.output_dir is None:
+            raise JobError("several rasters need 'output_dir' (their outputs and "
+                           "scenes.json go there)", key="output_dir",
+                           hint="add --output-dir FOLDER")
+
     def _check_sources(self) -> None:
+        if self.many:
+            self._check_scenes()
+            return
         sources = dict(self.sources or {})
         if self.raster is None and "images" not in sources:
             raise JobError("no raster to classify: give 'raster', or the 'images' source of a "

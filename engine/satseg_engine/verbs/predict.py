@@ -1,5 +1,5 @@
-"""`satseg predict`: classify a raster (or a multi-source model's sources and dates) with a
-trained checkpoint, window by window."""
+"""`satseg predict`: classify a raster (or a multi-source model's sources and dates), or many
+rasters with the model loaded once, with a trained checkpoint, window by window."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from ..prediction.options import PredictJob as Job
 #: job keys of this verb's outputs: a run holds their lock (core.lock).
 OUTPUTS = ("output_dir",)
 
-HELP = ("classify a raster (or several sources and dates) with a trained model: class, "
+HELP = ("classify a raster (or several sources and dates), or many rasters (a list, folder, "
+        "glob or list file; under torchrun sharded over ranks), with a trained model: class, "
         "confidence and probability GeoTIFFs and an area summary")
 
 
@@ -21,6 +22,10 @@ def device(job: Job) -> str:
 
 
 def run(job: Job, events: Any) -> dict[str, Any]:
+    if job.many:  # several rasters (a list, a folder, a glob, a list file): scenes.json
+        from ..prediction.scenes_run import predict_scenes
+
+        return predict_scenes(job, events)
     from ..prediction import predict
 
     return predict(job, events)
