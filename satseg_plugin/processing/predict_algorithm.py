@@ -54,8 +54,9 @@ class PredictAlgorithm(SatsegAlgorithm):
     def initAlgorithm(self, config: Any = None) -> None:
         self.addParameter(QgsProcessingParameterRasterLayer("INPUT", self.tr("Raster")))
         self.addParameter(QgsProcessingParameterFile(
-            "CHECKPOINT", self.tr("Model checkpoint (.pt written by satseg training)"),
-            QgsProcessingParameterFile.File, "pt"))
+            "CHECKPOINT", self.tr("Model (.pt from satseg training, or .onnx from its export)"),
+            QgsProcessingParameterFile.File,
+            fileFilter=self.tr("satseg models (*.pt *.onnx)")))
         self.addParameter(QgsProcessingParameterExtent(
             "EXTENT", self.tr("Only this extent"), optional=True))
         self.addParameter(QgsProcessingParameterVectorLayer(

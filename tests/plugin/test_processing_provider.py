@@ -81,6 +81,14 @@ def test_toolbox_lists_the_pipeline_algorithms_with_icons_and_help(provider):
     assert provider.supportedOutputRasterLayerExtensions() == ["tif"]
 
 
+def test_predict_takes_a_checkpoint_or_an_exported_onnx_model(provider):
+    parameter = QgsApplication.processingRegistry().algorithmById(
+        "satseg:predict").parameterDefinition("CHECKPOINT")
+    assert parameter.checkValueIsAcceptable("/data/model/best_iou.pt")
+    assert parameter.checkValueIsAcceptable("/data/model/best_iou.onnx")
+    assert "*.onnx" in parameter.fileFilter() and "*.pt" in parameter.fileFilter()
+
+
 def test_number_parameters_have_the_engine_jobs_bounds(provider, engine_python):
     bounds = engine_bounds(engine_python)
     registry = QgsApplication.processingRegistry()
