@@ -114,10 +114,12 @@ def test_auto_on_the_cpu_takes_the_runtime_the_benchmark_chose(model, raster, tm
     from satseg_engine.prediction.backend import AUTO_RUNTIME
 
     pt, _exported = model
-    auto, _ = predict(raster, tmp_path / "auto", pt)
-    assert auto["backend"] == AUTO_RUNTIME["cpu"] == "onnxruntime"  # bench_onnx.py, 2 000²
-    forced, events = predict(raster, tmp_path / "forced", pt, precision="float32")
-    assert forced["backend"] == "torch"  # a torch setting asked for keeps torch
+    auto, events = predict(raster, tmp_path / "auto", pt)
+    # bench_onnx.py, 2 000², large windows, idle machine: ONNX Runtime took 1.15x torch's time
+    assert auto["backend"] == AUTO_RUNTIME["cpu"] == "torch"
     assert any("backend: cpu, float32" in e.get("message", "") for e in events)
-    agree = read(auto["outputs"]["classes"]) == read(forced["outputs"]["classes"])
+    converted, events = predict(raster, tmp_path / "ort", pt, backend="onnxruntime")
+    assert converted["backend"] == "onnxruntime"
+    assert any("converting the checkpoint to ONNX" in e.get("message", "") for e in events)
+    agree = read(auto["outputs"]["classes"]) == read(converted["outputs"]["classes"])
     assert agree.mean() >= 0.999

@@ -11,14 +11,14 @@ The runtime (`choose_runtime`): torch, or ONNX Runtime over the exported graph (
 An .onnx model always runs on onnxruntime; for a .pt, `auto` takes the runtime AUTO_RUNTIME
 names for the device type, unless the job forces a torch setting (precision, channels_last) or
 the model is multi-source (no ONNX form); a checkpoint that fails to convert falls back to
-torch. Measured with benchmarks/bench_onnx.py on the 2-core EPYC while other jobs loaded it
-(load average 7-8), smp U-Net/resnet18, 10 bands, 2 000², 2 threads each, whole-process wall:
-window auto (736² windows, 9 windows): torch 44.9 s / 1 543 MB peak, onnxruntime on the .onnx
-43.7 s / 1 675 MB (0.97), on the .pt converted in memory 42.1 s / 1 742 MB (0.94); training
-patch at half overlap (256 windows): torch 219.1 s / 1 506 MB, onnxruntime 147.9 s / 1 643 MB
-(0.68; an earlier run 0.79). Class maps identical. So the CPU default is onnxruntime (never
-slower, up to a third faster, about a tenth more memory); CUDA stays on torch (not measured:
-a CPU-only onnxruntime would run on the CPU).
+torch. Measured with benchmarks/bench_onnx.py on the 2-core EPYC, smp U-Net/resnet18, 10 bands,
+2 000², 2 threads each, whole-process wall: with window auto (736² windows) on an idle machine,
+torch 21.8 s / 1 364 MB peak, onnxruntime on the .onnx 22.7 s / 1 495 MB (1.04x), on the .pt
+converted in memory 24.9 s / 1 564 MB (1.15x); with training-patch windows at half overlap
+(256 windows), torch 62.8 s / 1 318 MB, onnxruntime on the converted .pt 56.4 s / 1 524 MB
+(0.90x; 0.68x in a run under load). Class maps identical. satseg's
+default windows are the large ones, so `auto` keeps torch for a .pt on the CPU (and on CUDA,
+not measured); --backend onnxruntime is there for the patch-window case and for exported models.
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def choose_backend(device: torch.device, precision: str = "auto", amp: bool = Tr
 
 #: device type -> runtime `backend auto` uses for a .pt checkpoint (an .onnx: onnxruntime).
 #: Measured with benchmarks/bench_onnx.py: the numbers are in the module docstring.
-AUTO_RUNTIME: dict[str, str] = {"cpu": "onnxruntime", "cuda": "torch"}
+AUTO_RUNTIME: dict[str, str] = {"cpu": "torch", "cuda": "torch"}
 
 
 def choose_runtime(backend: str, device: torch.device, header: Mapping[str, Any],
