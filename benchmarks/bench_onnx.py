@@ -29,29 +29,27 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_predict import BANDS, PATCH, make_checkpoint, make_raster
+from bench_predict import BANDS, PATCH, make_checkpoint, make_raster, satseg_row
 from measure import measure
 
 ROWS = ("export", "torch", "ort-onnx", "ort-pt")
 
 
-def engine(verb: str, workdir: Path, name: str, job: dict) -> list[str]:
-    path = workdir / f"job_{name}.json"
-    path.write_text(json.dumps({"schema": 1, **job}))
-    return [sys.executable, "-m", "satseg_engine", verb, "--config", str(path)]
+def export_command(workdir: Path, ckpt: Path) -> list[str]:
+    path = workdir / "job_export.json"
+    path.write_text(json.dumps({"schema": 1, "checkpoint": str(ckpt)}))
+    return [sys.executable, "-m", "satseg_engine", "export", "--config", str(path)]
 
 
 def run_row(row: str, size: int, workdir: Path, raster: Path, ckpt: Path,
             windows: dict) -> dict:
     if row == "export":
-        cmd = engine("export", workdir, "export", {"checkpoint": str(ckpt)})
+        cmd = export_command(workdir, ckpt)
     else:
         model = ckpt.with_suffix(".onnx") if row == "ort-onnx" else ckpt
         backend = "torch" if row == "torch" else "onnxruntime"
-        cmd = engine("predict", workdir, f"{row}_{size}", {
-            "raster": str(raster), "checkpoint": str(model), "backend": backend,
-            "output_dir": str(workdir / "out"), "name": f"{row}_{size}", "device": "cpu",
-            "threads": 0, **windows})
+        cmd = satseg_row(workdir, raster, model, f"{row}_{size}",
+                         {"backend": backend, "threads": 0, **windows})
     wall, peak, out = measure(cmd)
     events = [json.loads(line) for line in out.splitlines() if line.strip()]
     if events[-1]["type"] != "done":

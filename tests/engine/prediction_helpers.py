@@ -158,3 +158,20 @@ def predict_sources(folder: Path, model: nn.Module, head: Mapping[str, Any], **j
                                       **job})
     summary = predict_to_files(resolved, model, head, torch.device("cpu"), Events(stream))
     return summary, [json.loads(line) for line in stream.getvalue().splitlines()]
+
+
+def train_tiny_checkpoint(root: Path) -> Path:
+    """A custom U-Net trained 1 epoch on a tiny 4-band patch dataset under `root`: its
+    best_loss.pt (a real checkpoint for tests of prediction, export and many scenes)."""
+    from dataset_factory import make_dataset
+
+    from satseg_engine.core.cli import run_job
+
+    dataset = make_dataset(root / "patches", patch_size=32,
+                           counts={"train": 4, "validation": 2, "test": 2})
+    job = {"dataset": str(dataset), "output_dir": str(root / "run"), "epochs": 1,
+           "batch_size": 4, "model": {"architecture": "custom_unet", "depth": 2,
+                                      "base_width": 8},
+           "data": {"num_workers": 0, "normalization": "standardize"}, "optim": {"lr": 0.01}}
+    run_job("train", job, Events(io.StringIO()))
+    return root / "run" / "best_loss.pt"

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from dataset_factory import make_dataset
-from prediction_helpers import read, write_raster
+from prediction_helpers import read, train_tiny_checkpoint, write_raster
 
 from satseg_engine.core.cli import run_job
 from satseg_engine.core.errors import SatsegError
@@ -22,15 +21,7 @@ pytestmark = pytest.mark.usefixtures("one_torch_thread")
 @pytest.fixture(scope="module")
 def model(tmp_path_factory) -> tuple[Path, Path]:
     """A custom U-Net trained 1 epoch, and its ONNX export."""
-    root = tmp_path_factory.mktemp("onnx-predict")
-    dataset = make_dataset(root / "patches", patch_size=32,
-                           counts={"train": 4, "validation": 2, "test": 2})
-    job = {"dataset": str(dataset), "output_dir": str(root / "run"), "epochs": 1,
-           "batch_size": 4, "model": {"architecture": "custom_unet", "depth": 2,
-                                      "base_width": 8},
-           "data": {"num_workers": 0, "normalization": "standardize"}, "optim": {"lr": 0.01}}
-    run_job("train", job, Events(io.StringIO()))
-    pt = root / "run" / "best_loss.pt"
+    pt = train_tiny_checkpoint(tmp_path_factory.mktemp("onnx-predict"))
     run_job("export", {"checkpoint": str(pt)}, Events(io.StringIO()))
     return pt, pt.with_suffix(".onnx")
 

@@ -15,8 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from dataset_factory import make_dataset
-from prediction_helpers import read, write_raster
+from prediction_helpers import read, train_tiny_checkpoint, write_raster
 
 from satseg_engine.core.cli import run_job
 from satseg_engine.core.errors import JobError, SatsegError
@@ -29,15 +28,7 @@ SIZES = [(40, 52), (33, 47), (48, 40)]
 @pytest.fixture(scope="module")
 def checkpoint(tmp_path_factory) -> Path:
     """A custom U-Net trained 1 epoch on a tiny patch dataset."""
-    root = tmp_path_factory.mktemp("scenes-model")
-    dataset = make_dataset(root / "patches", patch_size=32,
-                           counts={"train": 4, "validation": 2, "test": 2})
-    job = {"dataset": str(dataset), "output_dir": str(root / "run"), "epochs": 1,
-           "batch_size": 4, "model": {"architecture": "custom_unet", "depth": 2,
-                                      "base_width": 8},
-           "data": {"num_workers": 0, "normalization": "standardize"}, "optim": {"lr": 0.01}}
-    run_job("train", job, Events(io.StringIO()))
-    return root / "run" / "best_loss.pt"
+    return train_tiny_checkpoint(tmp_path_factory.mktemp("scenes-model"))
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ import pytest
 
 from satseg_plugin.core import train_job
 from satseg_plugin.core.engine_runner import RunState
-from satseg_plugin.gui.train_dialog import TrainDialog
 
 RUN_TIMEOUT_MS = 120000
 TINY = {"model.architecture": "custom_unet", "model.depth": 2, "model.base_width": 8,
@@ -18,11 +17,9 @@ TINY = {"model.architecture": "custom_unet", "model.depth": 2, "model.base_width
 
 
 @pytest.fixture
-def dialog(qgis_app, qtbot, qgis_iface, use_engine, dialogs, sample_dataset, tmp_path):
-    dialog = dialogs(TrainDialog(qgis_iface))
+def dialog(train_dialog, sample_dataset, tmp_path):
+    dialog = train_dialog
     dialog.confirm_replace = lambda folder: True
-    with qtbot.waitSignal(dialog.models_loaded, timeout=RUN_TIMEOUT_MS):
-        pass
     dialog.dataset.setFilePath(str(sample_dataset / "dataset"))
     dialog.output.setFilePath(str(tmp_path / "run"))
     dialog.form.set_values(TINY)

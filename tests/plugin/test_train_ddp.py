@@ -23,6 +23,7 @@ TINY = {"model.architecture": "custom_unet", "model.depth": 2, "model.base_width
 @pytest.fixture
 def gpu_setting(saved_settings) -> None:
     before = QgsSettings().value(settings.CUDA_DEVICES_KEY, None)
+    settings.set_cuda_device_count(0)  # what doctor reports on this machine
     yield
     if before is None:
         QgsSettings().remove(settings.CUDA_DEVICES_KEY)
@@ -31,13 +32,9 @@ def gpu_setting(saved_settings) -> None:
 
 
 @pytest.fixture
-def dialog(qgis_app, qtbot, qgis_iface, use_engine, gpu_setting, dialogs, sample_dataset,
-           tmp_path):
-    settings.set_cuda_device_count(0)  # what doctor reports on this machine
-    dialog = dialogs(TrainDialog(qgis_iface))
+def dialog(gpu_setting, train_dialog, sample_dataset, tmp_path):
+    dialog = train_dialog  # built after gpu_setting: it reads the GPU count when it opens
     dialog.confirm_replace = lambda folder: True
-    with qtbot.waitSignal(dialog.models_loaded, timeout=RUN_TIMEOUT_MS):
-        pass
     dialog.dataset.setFilePath(str(sample_dataset / "dataset"))
     dialog.output.setFilePath(str(tmp_path / "run"))
     dialog.adapt.setChecked(False)
