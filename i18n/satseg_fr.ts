@@ -1011,7 +1011,7 @@
     <message>
         <location filename="../satseg_plugin/gui/predict_dialog.py" line="116" />
         <source>Window overlap as a fraction of the patch: more overlap, smoother and slower.</source>
-        <translation>Recouvrement des fenêtres en fraction de l'imagette : plus de recouvrement, résultat plus lisse et plus lent.</translation>
+        <translation>Recouvrement des fenêtres en fraction du patch : plus de recouvrement, plus lisse et plus lent.</translation>
     </message>
     <message>
         <location filename="../satseg_plugin/gui/predict_dialog.py" line="124" />
@@ -1065,8 +1065,8 @@
     </message>
     <message>
         <location filename="../satseg_plugin/gui/predict_dialog.py" line="152" />
-        <source>Quick look: the visible extent, no test-time augmentation, overlap 0.25, outputs in a temporary folder; the layers are replaced on each run.</source>
-        <translation>Aperçu rapide : l'emprise visible, sans augmentation au test, recouvrement 0,25, sorties dans un dossier temporaire ; les couches sont remplacées à chaque exécution.</translation>
+        <source>Quick look: the visible extent, large windows, no test-time augmentation, outputs in a temporary folder; the layers are replaced on each run.</source>
+        <translation>Aperçu rapide : l'emprise visible, grandes fenêtres, sans augmentation au test, sorties dans un dossier temporaire ; les couches sont remplacées à chaque exécution.</translation>
     </message>
     <message>
         <location filename="../satseg_plugin/gui/predict_dialog.py" line="158" />
@@ -2347,6 +2347,56 @@
         <location filename="../satseg_plugin/gui/train_form.py" line="433" />
         <source>One training process per GPU (DistributedDataParallel through torchrun); the batch size is per GPU.</source>
         <translation>Un processus d’entraînement par GPU (DistributedDataParallel via torchrun) ; la taille de lot s’entend par GPU.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_windows.py" line="1" />
+        <source>Auto (large windows, fastest)</source>
+        <translation>Auto (grandes fenêtres, le plus rapide)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_windows.py" line="1" />
+        <source>Training patch, with overlap</source>
+        <translation>Patch d'entraînement, avec recouvrement</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_windows.py" line="1" />
+        <source>Fixed size</source>
+        <translation>Taille fixe</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_windows.py" line="1" />
+        <source>Auto: windows several times the training patch for models that take any input size (each pixel is computed about once), the training patch for the others. Training patch: the patch size with an overlap, as during training (slower).</source>
+        <translation>Auto : des fenêtres plusieurs fois plus grandes que le patch d'entraînement pour les modèles qui acceptent toute taille d'entrée (chaque pixel est calculé environ une fois), le patch d'entraînement pour les autres. Patch d'entraînement : la taille du patch avec un recouvrement, comme à l'entraînement (plus lent).</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_windows.py" line="1" />
+        <source>Window side in pixels (a multiple of the model's stride, usually 32).</source>
+        <translation>Côté de la fenêtre en pixels (un multiple du pas du modèle, en général 32).</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_windows.py" line="1" />
+        <source>Pixels at each window edge that are down-weighted where windows meet (Auto: an eighth of the training patch, at least 8).</source>
+        <translation>Pixels au bord de chaque fenêtre dont le poids est réduit là où les fenêtres se rejoignent (Auto : un huitième du patch d'entraînement, au moins 8).</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_windows.py" line="1" />
+        <source>Windows per forward pass (Auto: as many as fit the memory budget).</source>
+        <translation>Fenêtres par passe du modèle (Auto : autant que le budget mémoire en permet).</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_windows.py" line="1" />
+        <source>Windows:</source>
+        <translation>Fenêtres :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_windows.py" line="1" />
+        <source>Window size:</source>
+        <translation>Taille des fenêtres :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_windows.py" line="1" />
+        <source>Margin:</source>
+        <translation>Marge :</translation>
     </message>
 </context>
 </TS>

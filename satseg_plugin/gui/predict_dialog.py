@@ -30,14 +30,12 @@ from qgis.PyQt.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLineEdit,
     QPushButton,
     QRadioButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -53,6 +51,7 @@ from .predict_model import ModelPanel
 from .predict_polygons import PolygonsOption
 from .predict_sources import PredictSources
 from .predict_summary import SummaryPanel
+from .predict_windows import WindowOptions
 from .run_panel import RunPanel
 
 #: written by the Train dialog ("use best model for prediction")
@@ -60,7 +59,7 @@ LAST_CHECKPOINT_KEY = "satseg/last_checkpoint"
 DEVICES = ("auto", "cpu", "cuda")
 RESULTS_MIN_WIDTH = 380
 #: "Predict the current map view": fast settings
-QUICK_SETTINGS: Dict[str, Any] = {"tta": False, "overlap": 0.25, "probabilities": False}
+QUICK_SETTINGS: Dict[str, Any] = {"tta": False, "window": "auto", "probabilities": False}
 OUTPUT_SUFFIXES = {"classes": "_classes.tif", "confidence": "_confidence.tif",
                    "probabilities": "_probabilities.tif", "summary": "_summary.json",
                    "polygons": "_polygons.gpkg"}
@@ -123,23 +122,15 @@ class PredictDialog(QDialog):
         area_box = QGroupBox(translate("satseg", "Area"))
         QVBoxLayout(area_box).addWidget(self.area)
 
-        self.overlap = QDoubleSpinBox()
-        self.overlap.setRange(0.0, 0.9)
-        self.overlap.setSingleStep(0.05)
-        self.overlap.setValue(0.5)
-        self.overlap.setToolTip(translate("satseg", "Window overlap as a fraction of the patch: "
-                                                    "more overlap, smoother and slower."))
-        self.batch_size = QSpinBox()
-        self.batch_size.setRange(1, 1024)
-        self.batch_size.setValue(8)
+        self.windows = WindowOptions()
+        self.overlap, self.batch_size = self.windows.overlap, self.windows.batch_size
         self.device = QComboBox()
         for device in DEVICES:
             self.device.addItem(device, device)
         self.tta = QCheckBox(translate("satseg", "Test-time augmentation (4 flips, 4× slower)"))
         options_box = QGroupBox(translate("satseg", "Options"))
         options_form = QFormLayout(options_box)
-        options_form.addRow(translate("satseg", "Overlap:"), self.overlap)
-        options_form.addRow(translate("satseg", "Batch size:"), self.batch_size)
+        options_form.addRow(self.windows)
         options_form.addRow(translate("satseg", "Device:"), self.device)
         options_form.addRow(self.tta)
 
@@ -167,9 +158,9 @@ class PredictDialog(QDialog):
 
         self.quick_button = QPushButton(translate("satseg", "Predict the current map view"))
         self.quick_button.setToolTip(translate(
-            "satseg", "Quick look: the visible extent, no test-time augmentation, overlap "
-                      "0.25, outputs in a temporary folder; the layers are replaced on each "
-                      "run."))
+            "satseg", "Quick look: the visible extent, large windows, no test-time "
+                      "augmentation, outputs in a temporary folder; the layers are replaced on "
+                      "each run."))
         self.quick_button.clicked.connect(self.predict_current_view)
         self.panel = RunPanel.for_dialog(self, iface, self.run, self._on_done, self._on_finished,
                                          translate("satseg", "Predict"))
@@ -301,12 +292,11 @@ class PredictDialog(QDialog):
             "output_dir": os.path.abspath(self.output_dir.filePath().strip()
                                           or os.path.dirname(raster)),
             "name": self.name.text().strip() or stem,
-            "overlap": round(self.overlap.value(), 2),
-            "batch_size": self.batch_size.value(),
             "device": self.device.currentData(),
             "tta": self.tta.isChecked(),
             "probabilities": self.probabilities.isChecked(),
         }
+        job.update(self.windows.keys())
         job.update(self.polygons.keys())
         job.update(self.area.keys(layer))
         return job
@@ -318,6 +308,8 @@ class PredictDialog(QDialog):
         job = self.job()
         job.pop("aoi", None)
         job["extent"] = canvas_extent(self.iface, layer)
+        for key in ("overlap", "margin", "window"):  # the fastest windows, whatever is chosen
+            job.pop(key, None)
         job.update(QUICK_SETTINGS)
         if not self._quick_dir or not os.path.isdir(self._quick_dir):
             self._quick_dir = tempfile.mkdtemp(prefix="satseg-view-")

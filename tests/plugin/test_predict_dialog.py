@@ -184,7 +184,8 @@ def test_the_current_map_view_is_predicted_quickly_and_replaced(qtbot, qgis_ifac
     assert job["extent"] == pytest.approx([expected.xMinimum(), expected.yMinimum(),
                                            expected.xMaximum(), expected.yMaximum()])
     assert full.xMinimum() < job["extent"][0] < job["extent"][2] < full.xMaximum()
-    assert (job["tta"], job["overlap"], job["probabilities"]) == (False, 0.25, False)
+    assert (job["tta"], job["window"], job["probabilities"]) == (False, "auto", False)
+    assert "overlap" not in job and "margin" not in job, "the fastest windows"
     assert job["output_dir"].startswith(os.path.realpath(os.path.dirname(job["output_dir"])))
     assert "satseg-view-" in job["output_dir"] and job["name"] == "scene_view"
     assert "extent_crs" not in job, "sent in the raster's CRS"
@@ -203,6 +204,7 @@ def test_the_current_map_view_is_predicted_quickly_and_replaced(qtbot, qgis_ifac
 def test_the_job_carries_every_choice(qtbot, dialog, project, checkpoint, tmp_path):
     sample = os.path.dirname(project["scene"].source())
     dialog.model.set_path(checkpoint)
+    dialog.windows.set_mode("patch")
     dialog.overlap.setValue(0.3)
     dialog.batch_size.setValue(16)
     dialog.device.setCurrentIndex(dialog.device.findData("cpu"))
@@ -213,8 +215,8 @@ def test_the_job_carries_every_choice(qtbot, dialog, project, checkpoint, tmp_pa
     assert dialog.area.area() == "aoi", "choosing an AOI layer selects that area"
     assert dialog.job() == {
         "raster": f"{sample}/scene.tif", "checkpoint": checkpoint,
-        "output_dir": str(tmp_path / "out"), "name": "mine", "overlap": 0.3,
-        "batch_size": 16, "device": "cpu", "tta": True, "probabilities": True,
+        "output_dir": str(tmp_path / "out"), "name": "mine", "window": "patch",
+        "overlap": 0.3, "batch_size": 16, "device": "cpu", "tta": True, "probabilities": True,
         "aoi": f"{sample}/labels.gpkg"}
 
     dialog.area.set_rectangle(QgsRectangle(499100, 4648500, 499900, 4649900),
@@ -277,3 +279,44 @@ def test_the_last_trained_model_is_prefilled_and_the_menu_opens_the_dialog(
     finally:
         plugin.unload()
         flush()
+
+
+@pytest.mark.parametrize(("mode", "size", "margin", "overlap", "batch", "expected"), [
+    ("auto", 512, -1, 0.3, 0, {"window": "auto"}),
+    ("auto", 512, 16, 0.3, 4, {"window": "auto", "margin": 16, "batch_size": 4}),
+    ("auto", 512, 0, 0.3, 0, {"window": "auto", "margin": 0}),
+    ("patch", 512, 16, 0.3, 0, {"window": "patch", "overlap": 0.3}),
+    ("size", 512, -1, 0.3, 2, {"window": 512, "batch_size": 2}),
+    ("size", 768, 24, 0.3, 0, {"window": 768, "margin": 24}),
+])
+def test_the_window_settings_send_only_what_is_not_left_to_the_engine(
+        dialog, mode, size, margin, overlap, batch, expected):
+    windows = dialog.windows
+    assert windows.keys() == {"window": "auto"}, "by default the engine chooses everything"
+    windows.set_mode(mode)
+    windows.size.setValue(size)
+    windows.margin.setValue(margin)
+    windows.overlap.setValue(overlap)
+    windows.batch_size.setValue(batch)
+    assert windows.keys() == expected
+    assert (windows.size.isEnabled(), windows.margin.isEnabled(),
+            windows.overlap.isEnabled()) == (mode == "size", mode != "patch", mode == "patch")
+    job = dialog.job() if dialog.model.path() else None
+    assert job is None or all(job[key] == value for key, value in expected.items())
+
+
+def test_a_fixed_window_with_a_margin_predicts_the_whole_raster_as_the_patch_windows_do(
+        qtbot, dialog, project, checkpoint, tmp_path):
+    assert choose_model(qtbot, dialog, checkpoint) == ""
+    written = {}
+    for name, mode in (("fixed", "size"), ("patch", "patch")):
+        dialog.windows.set_mode(mode)
+        dialog.windows.size.setValue(128)
+        dialog.windows.margin.setValue(16)
+        dialog.name.setText(name)
+        assert run_dialog(qtbot, dialog) is RunState.DONE, dialog.panel.message_text()
+        data = gdal.Open(str(tmp_path / "out" / f"{name}_classes.tif")).ReadAsArray()
+        assert data.shape == (project["scene"].height(), project["scene"].width())
+        written[name] = data
+    agree = (written["fixed"] == written["patch"]).mean()
+    assert agree > 0.9, f"large windows and patch windows agree on {agree:.1%} of the pixels"
