@@ -30,6 +30,8 @@ from . import postprocess
 from .base import SatsegAlgorithm
 
 DEVICES = ("auto", "cpu", "cuda")
+#: window modes of `satseg predict` (a size in pixels goes in WINDOW_SIZE)
+WINDOWS = ("auto", "patch")
 #: destination parameter -> the engine's output role
 OUTPUTS = {"OUTPUT": "classes", "CONFIDENCE": "confidence", "PROBABILITIES": "probabilities"}
 STAGE_NAME = "predict"
@@ -63,6 +65,18 @@ class PredictAlgorithm(SatsegAlgorithm):
             "AOI", self.tr("Only within the polygons of (AOI)"),
             [QgsProcessing.TypeVectorPolygon], optional=True))
         number = QgsProcessingParameterNumber
+        self.addParameter(QgsProcessingParameterEnum(
+            "WINDOW", self.tr("Windows (auto: large windows for models that take any size, "
+                              "each pixel computed about once; patch: the training patch with "
+                              "an overlap)"), list(WINDOWS), False, "auto",
+            usesStaticStrings=True))
+        self.addParameter(number("WINDOW_SIZE", self.tr("Window side in pixels (overrides "
+                                                        "Windows)"),
+                                 number.Integer, None, True, 16))
+        self.addParameter(number("MARGIN", self.tr("Margin down-weighted where large windows "
+                                                   "meet, in pixels (default: an eighth of the "
+                                                   "training patch)"),
+                                 number.Integer, None, True, 0, 512))
         self.addParameter(number("OVERLAP", self.tr("Window overlap (training-patch windows)"),
                                  number.Double, 0.5, False, 0.0, 0.9))
         self.addParameter(number("BATCH_SIZE", self.tr("Windows per pass (default: from the "
@@ -96,6 +110,11 @@ class PredictAlgorithm(SatsegAlgorithm):
         job.update(extent)
         if aoi:
             job["aoi"] = aoi
+        size = self.optional_number(parameters, "WINDOW_SIZE", context, integer=True)
+        job["window"] = size or self.enum_text(parameters, "WINDOW", context) or "auto"
+        margin = self.optional_number(parameters, "MARGIN", context, integer=True)
+        if margin is not None:
+            job["margin"] = margin
         job["overlap"] = round(self.parameterAsDouble(parameters, "OVERLAP", context), 2)
         batch = self.optional_number(parameters, "BATCH_SIZE", context, integer=True)
         if batch:

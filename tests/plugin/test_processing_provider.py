@@ -38,6 +38,7 @@ BOUNDED = {("grid", "PATCH_SIZE"): ("satseg_engine.geo.options:GridJob", "patch_
            ("predict", "BATCH_SIZE"): ("satseg_engine.prediction.options:PredictJob",
                                        "batch_size"),
            ("predict", "OVERLAP"): ("satseg_engine.prediction.options:PredictJob", "overlap"),
+           ("predict", "MARGIN"): ("satseg_engine.prediction.options:PredictJob", "margin"),
            ("evaluate", "IGNORE_VALUE"): ("satseg_engine.evaluation.options:EvaluateJob",
                                           "ignore_value"),
            ("export", "OPSET"): ("satseg_engine.export.options:ExportJob", "opset"),

@@ -176,12 +176,16 @@ def test_batch_rows_run_one_after_another_on_one_algorithm(provider, sample_data
     gdal.Translate(str(second), str(sample_dataset / "scene.tif"), srcWin=[0, 0, 128, 96])
     alg = QgsApplication.processingRegistry().createAlgorithmById("satseg:predict")
     sizes = []
+    windows = ({"WINDOW": "patch", "OVERLAP": 0.25}, {"WINDOW_SIZE": 64, "MARGIN": 8})
     for index, raster in enumerate((sample_dataset / "scene.tif", second)):
-        row = {"INPUT": str(raster), "CHECKPOINT": str(tiny_model),
+        row = {"INPUT": str(raster), "CHECKPOINT": str(tiny_model), **windows[index],
                "OUTPUT": str(tmp_path / f"row{index}_classes.tif"),
                "CONFIDENCE": str(tmp_path / f"row{index}_confidence.tif")}
         results, ok = alg.run(row, QgsProcessingContext(), Recorder())
         assert ok and results["OUTPUT"] == row["OUTPUT"]
+        job = alg.job(row, QgsProcessingContext(), Recorder())
+        assert job["window"] == ("patch", 64)[index], "the chosen windows reach the engine"
+        assert job.get("margin") == (None, 8)[index]
         written = gdal.Open(results["OUTPUT"])
         sizes.append((written.RasterXSize, written.RasterYSize))
         written = None
