@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import signal
 from collections.abc import Sequence
 from typing import Any
 
@@ -303,6 +304,13 @@ class EpochSampler(Sampler[int]):
         return iter(order[self.rank::self.world].tolist())
 
 
+def ignore_interrupt(_worker_id: int) -> None:
+    """Data-loader workers ignore Ctrl-C: the main process cancels the run and stops them (a
+    terminal's Ctrl-C reaches every process of the job, and a worker dying of it would end the
+    run as a worker crash instead of a cancellation)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def make_loader(items: Sequence[PatchItem], job: Any, setup: RunSetup, *, train: bool,
                 events: Any) -> DataLoader:
     aug = job.augment
@@ -337,6 +345,6 @@ def make_loader(items: Sequence[PatchItem], job: Any, setup: RunSetup, *, train:
     else:
         sampler = None
     return DataLoader(dataset, batch_size=job.batch_size, sampler=sampler,
-                      num_workers=job.data.num_workers,
+                      num_workers=job.data.num_workers, worker_init_fn=ignore_interrupt,
                       pin_memory=job.data.pin_memory and setup.device.type == "cuda",
                       drop_last=drop_last)

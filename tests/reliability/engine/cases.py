@@ -121,6 +121,10 @@ CASES: tuple[Case, ...] = (
          "exits within 3 s; no dataset under the final name", "cancelled"),
     Case("sigterm-train", "processes", "SIGTERM during a training",
          "exits within 3 s; a resumable last.pt", "cancelled"),
+    Case("ctrl-c-train-workers", "processes", "Ctrl-C in a terminal during a training with "
+         "data-loader workers (every process of the job gets SIGINT)",
+         "exits within 3 s as cancelled, not as a worker crash; a resumable last.pt",
+         "cancelled"),
     Case("sigterm-predict", "processes", "SIGTERM during a prediction",
          "exits within 3 s; no prediction under the final name", "cancelled"),
     Case("sigkill-extract", "processes", "SIGKILL during an extraction",

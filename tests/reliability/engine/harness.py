@@ -85,12 +85,14 @@ def run_cli(verb: str, *args: Any, cwd: Path | None = None, timeout: float = 180
 
 
 def run_until(verb: str, *args: Any, when: Callable[[dict[str, Any]], bool],
-              sig: int, cwd: Path | None = None, timeout: float = 180
+              sig: int, cwd: Path | None = None, timeout: float = 180, group: bool = False
               ) -> tuple[Result, float, bool]:
     """Start a run, send `sig` at the first event for which `when` is true; the result, the
-    seconds from the signal to the exit, and whether the signal was sent at all."""
+    seconds from the signal to the exit, and whether the signal was sent at all. With `group`,
+    the run has its own process group and the signal goes to all of it, as Ctrl-C in a terminal
+    reaches every process of the foreground job (data-loader workers included)."""
     proc = subprocess.Popen(engine_command(verb, *args), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, cwd=cwd)
+                            stderr=subprocess.PIPE, text=True, cwd=cwd, start_new_session=group)
     lines: list[str] = []
     sent_at = None
     deadline = time.monotonic() + timeout
@@ -98,7 +100,10 @@ def run_until(verb: str, *args: Any, when: Callable[[dict[str, Any]], bool],
     for line in proc.stdout:
         lines.append(line)
         if sent_at is None and line.strip() and when(json.loads(line)):
-            proc.send_signal(sig)
+            if group:
+                os.killpg(proc.pid, sig)
+            else:
+                proc.send_signal(sig)
             sent_at = time.monotonic()
         if time.monotonic() > deadline:
             proc.kill()
@@ -198,4 +203,4 @@ def no_temporaries(root: Path) -> None:
     assert not left, f"temporary files left: {left}"
 
 
-SIGTERM, SIGKILL = signal.SIGTERM, signal.SIGKILL
+SIGINT, SIGTERM, SIGKILL = signal.SIGINT, signal.SIGTERM, signal.SIGKILL

@@ -10,6 +10,7 @@ import pytest
 import torch
 from factory import variant
 from harness import (
+    SIGINT,
     SIGKILL,
     SIGTERM,
     Snapshot,
@@ -67,6 +68,18 @@ def sigterm_train(case, world, tmp_path):
     out = tmp_path / "model"
     result, seconds, sent = run_until("train", *world.train_args(out, "--epochs", 3),
                                       when=first_progress("train"), sig=SIGTERM)
+    cancelled(case, result, seconds, sent)
+    last = torch.load(out / "last.pt", weights_only=True)
+    assert last["resume"]["interrupted"] is True
+    no_temporaries(tmp_path)
+
+
+@scenario
+def ctrl_c_train_workers(case, world, tmp_path):
+    out = tmp_path / "model"
+    result, seconds, sent = run_until(
+        "train", *world.train_args(out, "--epochs", 3, "--data.num-workers", 2),
+        when=first_progress("train"), sig=SIGINT, group=True)
     cancelled(case, result, seconds, sent)
     last = torch.load(out / "last.pt", weights_only=True)
     assert last["resume"]["interrupted"] is True
