@@ -19,6 +19,11 @@
         <translation>Installer PyTorch (version CUDA)</translation>
     </message>
     <message>
+        <location filename="../satseg_plugin/core/engine_setup.py" line="212" />
+        <source>Install CuPy for band statistics on the GPU (optional: a failure only warns)</source>
+        <translation>Installer CuPy pour les statistiques des bandes sur le GPU (facultatif : un échec n'est qu'un avertissement)</translation>
+    </message>
+    <message>
         <location filename="../satseg_plugin/core/engine_setup.py" line="170" />
         <source>Install PyTorch (CPU build)</source>
         <translation>Installer PyTorch (version CPU)</translation>
@@ -397,6 +402,11 @@
         <location filename="../satseg_plugin/gui/doctor_report.py" line="77" />
         <source>not used: {reason}</source>
         <translation>non utilisé : {reason}</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/doctor_report.py" line="100" />
+        <source>Band statistics</source>
+        <translation>Statistiques des bandes</translation>
     </message>
     <message>
         <location filename="../satseg_plugin/core/layers.py" line="68" />
@@ -2397,6 +2407,996 @@
         <location filename="../satseg_plugin/gui/predict_windows.py" line="1" />
         <source>Margin:</source>
         <translation>Marge :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/base.py" line="122" />
+        <source>{name}: the layer could not be opened.</source>
+        <translation>{name} : la couche n'a pas pu être ouverte.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/evaluate_algorithm.py" line="36" />
+        <source>Evaluate a prediction</source>
+        <translation>Évaluer une prédiction</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/evaluate_algorithm.py" line="39" />
+        <source>Compares a class raster written by 'Predict classes' with reference labels (a class raster, or polygons with a class field) on the prediction's pixel grid: confusion matrix, per-class IoU, F1, precision and recall, mIoU, overall accuracy and kappa. Writes &lt;name&gt;_evaluation.json and &lt;name&gt;_confusion.png into the report folder. Runs `satseg evaluate`.</source>
+        <translation>Compare un raster de classes écrit par « Prédire les classes » avec des étiquettes de référence (un raster de classes, ou des polygones avec un champ de classe) sur la grille de pixels de la prédiction : matrice de confusion, IoU, F1, précision et rappel par classe, mIoU, précision globale et kappa. Écrit &lt;name&gt;_evaluation.json et &lt;name&gt;_confusion.png dans le dossier du rapport. Exécute `satseg evaluate`.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/evaluate_algorithm.py" line="48" />
+        <source>Class raster (prediction)</source>
+        <translation>Raster de classes (prédiction)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/evaluate_algorithm.py" line="50" />
+        <source>Reference label raster</source>
+        <translation>Raster d'étiquettes de référence</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/evaluate_algorithm.py" line="52" />
+        <source>Reference polygons (instead of a label raster)</source>
+        <translation>Polygones de référence (au lieu d'un raster d'étiquettes)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/evaluate_algorithm.py" line="55" />
+        <source>Class field of the reference polygons</source>
+        <translation>Champ de classe des polygones de référence</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/evaluate_algorithm.py" line="58" />
+        <source>Label value that is not counted</source>
+        <translation>Valeur d'étiquette non comptée</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/evaluate_algorithm.py" line="61" />
+        <source>Report folder</source>
+        <translation>Dossier du rapport</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/evaluate_algorithm.py" line="62" />
+        <source>Evaluation report (JSON)</source>
+        <translation>Rapport d'évaluation (JSON)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/evaluate_algorithm.py" line="63" />
+        <source>mIoU</source>
+        <translation>mIoU</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/evaluate_algorithm.py" line="64" />
+        <source>Overall accuracy</source>
+        <translation>Précision globale</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/evaluate_algorithm.py" line="65" />
+        <source>Kappa</source>
+        <translation>Kappa</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/evaluate_algorithm.py" line="65" />
+        <source>Mean F1</source>
+        <translation>F1 moyen</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/evaluate_algorithm.py" line="74" />
+        <source>Give the reference: a label raster or label polygons (one of the two).</source>
+        <translation>Donnez la référence : un raster d'étiquettes ou des polygones d'étiquettes (l'un des deux).</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/evaluate_algorithm.py" line="82" />
+        <source>Choose the class field of the reference polygons.</source>
+        <translation>Choisissez le champ de classe des polygones de référence.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/evaluate_algorithm.py" line="93" />
+        <source>mIoU {miou:.3f}, overall accuracy {accuracy:.3f}, kappa {kappa:.3f}</source>
+        <translation>mIoU {miou:.3f}, précision globale {accuracy:.3f}, kappa {kappa:.3f}</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/export_algorithm.py" line="27" />
+        <source>Export a model to ONNX</source>
+        <translation>Exporter un modèle en ONNX</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/export_algorithm.py" line="30" />
+        <source>Writes a satseg checkpoint as an ONNX model with dynamic batch and window size, normalisation and softmax inside, and the metadata the Deepness plugin reads (classes, resolution, tile size and overlap) beside satseg's own header. ONNX Runtime and PyTorch are compared on check windows; a difference above the tolerance is an error and nothing is written. Runs `satseg export`.</source>
+        <translation>Écrit un point de contrôle satseg sous forme de modèle ONNX avec taille de lot et taille de fenêtre dynamiques, normalisation et softmax incluses, et les métadonnées que lit l'extension Deepness (classes, résolution, taille et recouvrement des tuiles) à côté de l'en-tête propre à satseg. ONNX Runtime et PyTorch sont comparés sur des fenêtres de contrôle ; un écart supérieur à la tolérance est une erreur et rien n'est écrit. Exécute `satseg export`.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/export_algorithm.py" line="40" />
+        <source>Model checkpoint (.pt written by satseg training)</source>
+        <translation>Point de contrôle du modèle (.pt écrit par l'entraînement satseg)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/export_algorithm.py" line="42" />
+        <source>ONNX opset version</source>
+        <translation>Version de l'opset ONNX</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/export_algorithm.py" line="44" />
+        <source>Largest probability difference allowed (ONNX Runtime vs PyTorch)</source>
+        <translation>Plus grand écart de probabilité admis (ONNX Runtime par rapport à PyTorch)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/export_algorithm.py" line="47" />
+        <source>Ground resolution in cm/px for Deepness (default: the model's)</source>
+        <translation>Résolution au sol en cm/px pour Deepness (par défaut : celle du modèle)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/export_algorithm.py" line="50" />
+        <source>Tile overlap in percent for Deepness</source>
+        <translation>Recouvrement des tuiles en pourcentage pour Deepness</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/export_algorithm.py" line="54" />
+        <source>ONNX model</source>
+        <translation>Modèle ONNX</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/export_algorithm.py" line="54" />
+        <source>ONNX models (*.onnx)</source>
+        <translation>Modèles ONNX (*.onnx)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/export_algorithm.py" line="55" />
+        <source>Largest probability difference measured</source>
+        <translation>Plus grand écart de probabilité mesuré</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/export_algorithm.py" line="66" />
+        <source>Give the ONNX model a .onnx file name.</source>
+        <translation>Donnez au modèle ONNX un nom de fichier en .onnx.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/export_algorithm.py" line="82" />
+        <source>ONNX Runtime and PyTorch agree to {diff:.2g} (tolerance {tolerance:g})</source>
+        <translation>ONNX Runtime et PyTorch concordent à {diff:.2g} près (tolérance {tolerance:g})</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/export_algorithm.py" line="62" />
+        <source>The model file {path} does not exist: choose a .pt file written by satseg training.</source>
+        <translation>Le fichier de modèle {path} n'existe pas : choisissez un fichier .pt écrit par l'entraînement satseg.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/extract_algorithm.py" line="45" />
+        <source>Cuts image and label patches into a dataset folder: Patch/{train,validation,test}/{images,labels} plus dataset.json (classes, bands, statistics from the training split). Labels are a class raster, an RGB colour mask or polygons with a class field. The cells come from a grid layer (satseg:grid) or, without one, from the grid options. Classes default to the label layer's (colour table, or the values of the class field); CLASSES overrides them as 'value:name:#colour, …' (a colour mask needs them). Runs `satseg extract`.</source>
+        <translation>Découpe des imagettes d'image et d'étiquettes dans un dossier de jeu de données : Patch/{train,validation,test}/{images,labels} plus dataset.json (classes, bandes, statistiques du jeu d'entraînement). Les étiquettes sont un raster de classes, un masque de couleurs RVB ou des polygones avec un champ de classe. Les cellules viennent d'une couche de grille (satseg:grid) ou, à défaut, des options de grille. Les classes sont par défaut celles de la couche d'étiquettes (table de couleurs, ou valeurs du champ de classe) ; CLASSES les remplace sous la forme 'value:name:#colour, …' (un masque de couleurs en a besoin). Exécute `satseg extract`.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/extract_algorithm.py" line="55" />
+        <source>Image raster</source>
+        <translation>Raster d'image</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/extract_algorithm.py" line="57" />
+        <source>Label raster (class raster or RGB colour mask)</source>
+        <translation>Raster d'étiquettes (raster de classes ou masque de couleurs RVB)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/extract_algorithm.py" line="59" />
+        <source>Label raster kind</source>
+        <translation>Type du raster d'étiquettes</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/extract_algorithm.py" line="62" />
+        <source>Label polygons (instead of a label raster)</source>
+        <translation>Polygones d'étiquettes (au lieu d'un raster d'étiquettes)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/extract_algorithm.py" line="65" />
+        <source>Class field of the label polygons</source>
+        <translation>Champ de classe des polygones d'étiquettes</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/extract_algorithm.py" line="68" />
+        <source>Classes 'value:name:#colour, …' (default: the label layer's)</source>
+        <translation>Classes 'value:name:#colour, …' (par défaut : celles de la couche d'étiquettes)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/extract_algorithm.py" line="71" />
+        <source>Grid (default: one made with the grid options)</source>
+        <translation>Grille (par défaut : une grille construite avec les options de grille)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/extract_algorithm.py" line="74" />
+        <source>Bands (default: all)</source>
+        <translation>Bandes (par défaut : toutes)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/extract_algorithm.py" line="78" />
+        <source>Worker processes (0: auto)</source>
+        <translation>Processus de travail (0 : auto)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/extract_algorithm.py" line="81" />
+        <source>Replace a dataset already in the output folder</source>
+        <translation>Remplacer un jeu de données déjà présent dans le dossier de sortie</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/extract_algorithm.py" line="83" />
+        <source>Dataset folder</source>
+        <translation>Dossier du jeu de données</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/extract_algorithm.py" line="84" />
+        <source>dataset.json</source>
+        <translation>dataset.json</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/extract_algorithm.py" line="85" />
+        <source>Patches</source>
+        <translation>Imagettes</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/extract_algorithm.py" line="96" />
+        <source>Give the labels: a label raster or label polygons (one of the two).</source>
+        <translation>Donnez les étiquettes : un raster d'étiquettes ou des polygones d'étiquettes (l'un des deux).</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/extract_algorithm.py" line="114" />
+        <source>A colour mask needs its classes: give CLASSES as '1:water:#1f78b4, 2:forest:#33a02c'.</source>
+        <translation>Un masque de couleurs a besoin de ses classes : donnez CLASSES sous la forme '1:eau:#1f78b4, 2:forêt:#33a02c'.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/extract_algorithm.py" line="102" />
+        <source>Choose the class field of the label polygons.</source>
+        <translation>Choisissez le champ de classe des polygones d'étiquettes.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/extract_algorithm.py" line="138" />
+        <source>{patches} patches: {train} train, {validation} validation, {test} test</source>
+        <translation>{patches} imagettes : {train} entraînement, {validation} validation, {test} test</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/extract_algorithm.py" line="88" />
+        <source>{split} patches</source>
+        <translation>Imagettes {split}</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="38" />
+        <source>Grid of patch cells</source>
+        <translation>Grille de cellules d'imagettes</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="41" />
+        <source>Lays square cells of N × N pixels on the raster's pixel grid (whole raster, an extent or the polygons of an AOI layer) and splits them into train, validation and test: random cells, spatial blocks (no training cell touches a validation or test cell) or an AOI attribute. Cells with too much nodata (or, with labels, too few labelled pixels) are dropped. Writes a GeoPackage styled by split; edit cells or their split before extracting patches. Runs `satseg grid`.</source>
+        <translation>Pose des cellules carrées de N × N pixels sur la grille de pixels du raster (raster entier, une emprise ou les polygones d'une couche de zone d'intérêt) et les répartit en entraînement, validation et test : cellules au hasard, blocs spatiaux (aucune cellule d'entraînement ne touche une cellule de validation ou de test) ou un attribut de la zone d'intérêt. Les cellules avec trop de nodata (ou, avec des étiquettes, trop peu de pixels étiquetés) sont écartées. Écrit un GeoPackage stylé selon la répartition ; modifiez les cellules ou leur répartition avant d'extraire les imagettes. Exécute `satseg grid`.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="124" />
+        <source>Cell (patch) size in pixels</source>
+        <translation>Taille des cellules (imagettes) en pixels</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="126" />
+        <source>Overlap between cells in pixels</source>
+        <translation>Recouvrement entre cellules en pixels</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="127" />
+        <source>Split</source>
+        <translation>Répartition</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="132" />
+        <source>Random seed of the split</source>
+        <translation>Graine aléatoire de la répartition</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="133" />
+        <source>Blocks split: block side in cells (0: auto)</source>
+        <translation>Répartition par blocs : côté d'un bloc en cellules (0 : auto)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="135" />
+        <source>Drop cells with a larger share of nodata</source>
+        <translation>Écarter les cellules avec une plus grande part de nodata</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="174" />
+        <source>Give either a label raster or label polygons, not both.</source>
+        <translation>Donnez soit un raster d'étiquettes, soit des polygones d'étiquettes, pas les deux.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="53" />
+        <source>Only within this extent</source>
+        <translation>Uniquement dans cette emprise</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="55" />
+        <source>Only within the polygons of (AOI)</source>
+        <translation>Uniquement dans les polygones de (zone d'intérêt)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="58" />
+        <source>Attribute split: AOI field with train/validation/test</source>
+        <translation>Répartition par attribut : champ de la zone d'intérêt contenant train/validation/test</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="61" />
+        <source>Label raster (to measure labelled pixels)</source>
+        <translation>Raster d'étiquettes (pour mesurer les pixels étiquetés)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="69" />
+        <source>With labels: drop cells with a smaller share of labelled pixels</source>
+        <translation>Avec des étiquettes : écarter les cellules avec une plus petite part de pixels étiquetés</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="73" />
+        <source>Replace an existing grid file</source>
+        <translation>Remplacer un fichier de grille existant</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="76" />
+        <source>Cells</source>
+        <translation>Cellules</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="100" />
+        <source>The grid is written as a GeoPackage: give the output a .gpkg file name.</source>
+        <translation>La grille est écrite en GeoPackage : donnez à la sortie un nom de fichier en .gpkg.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="159" />
+        <source>The split shares add up to 0; give the training split a share.</source>
+        <translation>Les parts de la répartition font 0 au total ; donnez une part au jeu d'entraînement.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="93" />
+        <source>The split 'attribute' reads train/validation/test from AOI polygons: give the AOI layer.</source>
+        <translation>La répartition 'attribute' lit train/validation/test dans les polygones de la zone d'intérêt : donnez la couche de zone d'intérêt.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="112" />
+        <source>{cells} cells: {train} train, {validation} validation, {test} test</source>
+        <translation>{cells} cellules : {train} entraînement, {validation} validation, {test} test</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="79" />
+        <source>{split} cells</source>
+        <translation>Cellules {split}</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="129" />
+        <source>Share of {split} cells</source>
+        <translation>Part des cellules {split}</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/predict_algorithm.py" line="45" />
+        <source>Predict classes</source>
+        <translation>Prédire les classes</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/predict_algorithm.py" line="48" />
+        <source>Classifies a raster with a model trained by satseg (a .pt checkpoint): sliding windows in bounded memory over the whole raster, an extent or the bounding box of AOI polygons (nodata outside them). Writes a class raster (uint8, the model's class names and colours), a confidence raster (the highest class probability) and, when asked, one probability band per class. The raster must have the bands the model was trained with. Runs `satseg predict`.</source>
+        <translation>Classe un raster avec un modèle entraîné par satseg (un point de contrôle .pt) : fenêtres glissantes en mémoire bornée sur le raster entier, une emprise ou l'emprise des polygones d'une zone d'intérêt (nodata en dehors). Écrit un raster de classes (uint8, avec les noms et couleurs des classes du modèle), un raster de confiance (la plus forte probabilité de classe) et, sur demande, une bande de probabilité par classe. Le raster doit avoir les bandes avec lesquelles le modèle a été entraîné. Exécute `satseg predict`.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/predict_algorithm.py" line="59" />
+        <source>Model (.pt from satseg training, or .onnx from its export)</source>
+        <translation>Modèle (.pt de l'entraînement satseg, ou .onnx de son export)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/predict_algorithm.py" line="63" />
+        <source>Only this extent</source>
+        <translation>Uniquement cette emprise</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/predict_algorithm.py" line="69" />
+        <source>Windows (auto: large windows for models that take any size, each pixel computed about once; patch: the training patch with an overlap)</source>
+        <translation>Fenêtres (auto : grandes fenêtres pour les modèles qui acceptent toute taille, chaque pixel calculé environ une fois ; patch : l'imagette d'entraînement avec un recouvrement)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/predict_algorithm.py" line="73" />
+        <source>Window side in pixels (overrides Windows)</source>
+        <translation>Côté de la fenêtre en pixels (remplace Fenêtres)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/predict_algorithm.py" line="76" />
+        <source>Margin down-weighted where large windows meet, in pixels (default: an eighth of the training patch)</source>
+        <translation>Marge au poids réduit là où les grandes fenêtres se rejoignent, en pixels (par défaut : un huitième de l'imagette d'entraînement)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/predict_algorithm.py" line="80" />
+        <source>Window overlap (training-patch windows)</source>
+        <translation>Recouvrement des fenêtres (fenêtres de la taille de l'imagette d'entraînement)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/predict_algorithm.py" line="82" />
+        <source>Windows per pass (default: from the memory budget)</source>
+        <translation>Fenêtres par passe (par défaut : selon le budget mémoire)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/predict_algorithm.py" line="86" />
+        <source>Device</source>
+        <translation>Processeur</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/predict_algorithm.py" line="88" />
+        <source>Average the four flips of every window (4× slower)</source>
+        <translation>Moyenner les quatre retournements de chaque fenêtre (4× plus lent)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/predict_algorithm.py" line="92" />
+        <source>Confidence</source>
+        <translation>Confiance</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/predict_algorithm.py" line="94" />
+        <source>Probabilities (one band per class)</source>
+        <translation>Probabilités (une bande par classe)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/predict_algorithm.py" line="109" />
+        <source>Give an extent or an AOI layer, not both.</source>
+        <translation>Donnez une emprise ou une couche de zone d'intérêt, pas les deux.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/predict_algorithm.py" line="61" />
+        <source>satseg models (*.pt *.onnx)</source>
+        <translation>Modèles satseg (*.pt *.onnx)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/predict_algorithm.py" line="137" />
+        <source>satseg writes GeoTIFF files: give {output} a .tif file name.</source>
+        <translation>satseg écrit des fichiers GeoTIFF : donnez à {output} un nom de fichier en .tif.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/train_algorithm.py" line="36" />
+        <source>Train a model</source>
+        <translation>Entraîner un modèle</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/train_algorithm.py" line="39" />
+        <source>Trains a segmentation model on a dataset written by 'Extract patches' and writes best_iou.pt, best_loss.pt, last.pt, metrics and plots into the output folder. The job is the preset's keys, then those of JOB_FILE (a job saved by the Train dialog), then the parameters set here. Architectures, encoders and losses are those `satseg models` reports. Cancel leaves a resumable last.pt. Runs `satseg train`.</source>
+        <translation>Entraîne un modèle de segmentation sur un jeu de données écrit par « Extraire des imagettes » et écrit best_iou.pt, best_loss.pt, last.pt, les métriques et les graphiques dans le dossier de sortie. La tâche prend les clés du préréglage, puis celles de JOB_FILE (une tâche enregistrée par la boîte de dialogue Entraîner), puis les paramètres réglés ici. Les architectures, encodeurs et pertes sont ceux qu'indique `satseg models`. Une annulation laisse un last.pt à partir duquel reprendre. Exécute `satseg train`.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/train_algorithm.py" line="50" />
+        <source>Dataset folder (holds dataset.json)</source>
+        <translation>Dossier du jeu de données (contient dataset.json)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/train_algorithm.py" line="53" />
+        <source>Preset</source>
+        <translation>Préréglage</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/train_algorithm.py" line="56" />
+        <source>Job file (JSON saved by the Train dialog)</source>
+        <translation>Fichier de tâche (JSON enregistré par la boîte de dialogue Entraîner)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/train_algorithm.py" line="59" />
+        <source>Architecture (default: the preset's)</source>
+        <translation>Architecture (par défaut : celle du préréglage)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/train_algorithm.py" line="61" />
+        <source>Encoder (default: the preset's; auto: chosen for the dataset)</source>
+        <translation>Encodeur (par défaut : celui du préréglage ; auto : choisi pour le jeu de données)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/train_algorithm.py" line="63" />
+        <source>Loss (default: the preset's)</source>
+        <translation>Perte (par défaut : celle du préréglage)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/train_algorithm.py" line="71" />
+        <source>Epochs (default: the preset's)</source>
+        <translation>Époques (par défaut : celles du préréglage)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/train_algorithm.py" line="73" />
+        <source>Patches per batch</source>
+        <translation>Imagettes par lot</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/train_algorithm.py" line="75" />
+        <source>Cap on batches per epoch (0: all)</source>
+        <translation>Plafond de lots par époque (0 : tous)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/train_algorithm.py" line="83" />
+        <source>Random seed</source>
+        <translation>Graine aléatoire</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/train_algorithm.py" line="85" />
+        <source>Output folder (checkpoints, metrics, plots)</source>
+        <translation>Dossier de sortie (points de contrôle, métriques, graphiques)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/train_algorithm.py" line="86" />
+        <source>Best checkpoint</source>
+        <translation>Meilleur point de contrôle</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/train_algorithm.py" line="87" />
+        <source>metrics.json</source>
+        <translation>metrics.json</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/train_algorithm.py" line="88" />
+        <source>Validation mIoU</source>
+        <translation>mIoU de validation</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/train_algorithm.py" line="89" />
+        <source>Epochs run</source>
+        <translation>Époques effectuées</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/train_algorithm.py" line="172" />
+        <source>Best checkpoint: {path} (validation mIoU {miou:.3f})</source>
+        <translation>Meilleur point de contrôle : {path} (mIoU de validation {miou:.3f})</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/train_algorithm.py" line="97" />
+        <source>{path} is not a satseg dataset ({error}): choose a folder written by 'Extract patches'.</source>
+        <translation>{path} n'est pas un jeu de données satseg ({error}) : choisissez un dossier écrit par « Extraire des imagettes ».</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/train_algorithm.py" line="151" />
+        <source>This engine has no {what} '{value}': choose one of {known}.</source>
+        <translation>Ce moteur ne propose pas « {value} » pour {what} : choisissez parmi {known}.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/vectorize_algorithm.py" line="32" />
+        <source>Class raster to polygons</source>
+        <translation>Raster de classes vers polygones</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/vectorize_algorithm.py" line="35" />
+        <source>Polygonises a class raster (e.g. the classes written by 'Predict classes') into a GeoPackage, block by block in bounded memory: segments smaller than MIN_SIZE pixels take the class of their largest neighbour, an optional majority filter smooths the edges, and each polygon gets its class value, name and colour, its area and, with a confidence raster, its mean confidence. Runs `satseg vectorize`.</source>
+        <translation>Polygonise un raster de classes (par ex. les classes écrites par « Prédire les classes ») dans un GeoPackage, bloc par bloc en mémoire bornée : les segments de moins de MIN_SIZE pixels prennent la classe de leur plus grand voisin, un filtre majoritaire facultatif lisse les bords, et chaque polygone reçoit sa valeur de classe, son nom et sa couleur, sa surface et, avec un raster de confiance, sa confiance moyenne. Exécute `satseg vectorize`.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/vectorize_algorithm.py" line="45" />
+        <source>Class raster</source>
+        <translation>Raster de classes</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/vectorize_algorithm.py" line="47" />
+        <source>Confidence raster (mean per polygon)</source>
+        <translation>Raster de confiance (moyenne par polygone)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/vectorize_algorithm.py" line="49" />
+        <source>Class names and colours from this model (default: the raster's)</source>
+        <translation>Noms et couleurs des classes pris de ce modèle (par défaut : ceux du raster)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/vectorize_algorithm.py" line="52" />
+        <source>Sieve: smallest segment in pixels (0: keep all)</source>
+        <translation>Tamisage : plus petit segment en pixels (0 : tout garder)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/vectorize_algorithm.py" line="55" />
+        <source>Majority filter window (0: none; odd: 3, 5, …)</source>
+        <translation>Fenêtre du filtre majoritaire (0 : aucun ; impaire : 3, 5, …)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/vectorize_algorithm.py" line="58" />
+        <source>Pixels per block side (memory)</source>
+        <translation>Pixels par côté de bloc (mémoire)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/vectorize_algorithm.py" line="61" />
+        <source>Polygons</source>
+        <translation>Polygones</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/vectorize_algorithm.py" line="62" />
+        <source>Polygons written</source>
+        <translation>Polygones écrits</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/vectorize_algorithm.py" line="75" />
+        <source>The majority filter window must be 0 (off) or odd: 3, 5, 7, …</source>
+        <translation>La fenêtre du filtre majoritaire doit être 0 (désactivé) ou impaire : 3, 5, 7, …</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/vectorize_algorithm.py" line="82" />
+        <source>The polygons are written as a GeoPackage: give the output a .gpkg file name.</source>
+        <translation>Les polygones sont écrits en GeoPackage : donnez à la sortie un nom de fichier en .gpkg.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/vectorize_algorithm.py" line="91" />
+        <source>{features} polygons written to {path}</source>
+        <translation>{features} polygones écrits dans {path}</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/tune_job.py" />
+        <source>Learning rate and regularisation</source>
+        <translation>Taux d’apprentissage et régularisation</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/tune_job.py" />
+        <source>Architecture and encoder</source>
+        <translation>Architecture et encodeur</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/tune_job.py" />
+        <source>Loss and class balance</source>
+        <translation>Perte et équilibre des classes</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/tune_job.py" />
+        <source>Augmentation</source>
+        <translation>Augmentation</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/tune_job.py" />
+        <source>range</source>
+        <translation>intervalle</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/tune_job.py" />
+        <source>log range</source>
+        <translation>intervalle logarithmique</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/tune_job.py" />
+        <source>integer range</source>
+        <translation>intervalle d’entiers</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/tune_job.py" />
+        <source>choices</source>
+        <translation>choix</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/tune_job.py" />
+        <source>low end</source>
+        <translation>la borne basse</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/tune_job.py" />
+        <source>high end</source>
+        <translation>la borne haute</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/tune_job.py" />
+        <source>step</source>
+        <translation>le pas</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/tune_job.py" />
+        <source>no choices: list them separated by commas (e.g. resnet18, resnet34).</source>
+        <translation>aucun choix : listez-les séparés par des virgules (p. ex. resnet18, resnet34).</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/tune_job.py" />
+        <source>a choice is listed twice: list each once.</source>
+        <translation>un choix figure deux fois : listez chacun une seule fois.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/tune_job.py" />
+        <source>Choose the output folder of the search (its study, trials and best model go there).</source>
+        <translation>Choisissez le dossier de sortie de la recherche (son étude, ses essais et le meilleur modèle y sont écrits).</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/tune_job.py" />
+        <source>A search judges each trial on the validation split, not by cross-validation: set the cross-validation folds to 0 (cross-validate the best settings afterwards).</source>
+        <translation>Une recherche juge chaque essai sur la partition de validation, pas par validation croisée : mettez les plis de validation croisée à 0 (validez ensuite les meilleurs réglages par validation croisée).</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/tune_job.py" />
+        <source>Nothing to search: tick at least one key in the table, or choose a preset.</source>
+        <translation>Rien à rechercher : cochez au moins une clé dans le tableau, ou choisissez un préréglage.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/tune_job.py" />
+        <source>Give a budget: a number of trials, minutes, or both (0 trials runs until the minutes are spent).</source>
+        <translation>Donnez un budget : un nombre d’essais, des minutes, ou les deux (0 essai tourne jusqu’à épuisement des minutes).</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/tune_job.py" />
+        <source>the low end ({low}) is above the high end ({high}): swap them.</source>
+        <translation>la borne basse ({low}) dépasse la borne haute ({high}) : inversez-les.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/tune_job.py" />
+        <source>a log range needs a low end above 0 (it is {low}): use e.g. 1e-6, or a plain range.</source>
+        <translation>un intervalle logarithmique demande une borne basse supérieure à 0 (elle vaut {low}) : utilisez p. ex. 1e-6, ou un intervalle simple.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/tune_job.py" />
+        <source>the {what} '{text}' is not a number.</source>
+        <translation>{what} « {text} » n’est pas un nombre.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/tune_job.py" />
+        <source>the step must be 1 or more (it is {step}).</source>
+        <translation>le pas doit valoir 1 ou plus (il vaut {step}).</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/core/tune_job.py" />
+        <source>A grid search needs a finite grid: make {keys} choices or integer ranges, or choose another sampler.</source>
+        <translation>Une recherche en grille demande une grille finie : faites de {keys} des choix ou des intervalles d’entiers, ou choisissez un autre échantillonneur.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_space.py" />
+        <source>Search</source>
+        <translation>Rechercher</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_space.py" />
+        <source>Kind</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_space.py" />
+        <source>Low</source>
+        <translation>Bas</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_space.py" />
+        <source>High</source>
+        <translation>Haut</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_space.py" />
+        <source>Step</source>
+        <translation>Pas</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_space.py" />
+        <source>Choices (comma-separated)</source>
+        <translation>Choix (séparés par des virgules)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_space.py" />
+        <source>Problem</source>
+        <translation>Problème</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_trials.py" />
+        <source>complete</source>
+        <translation>terminé</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_trials.py" />
+        <source>pruned</source>
+        <translation>élagué</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_trials.py" />
+        <source>failed</source>
+        <translation>échoué</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_trials.py" />
+        <source>Train with the best settings</source>
+        <translation>Entraîner avec les meilleurs réglages</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_trials.py" />
+        <source>Opens the training dialog with the best trial's settings, to train the final model.</source>
+        <translation>Ouvre la fenêtre d’entraînement avec les réglages du meilleur essai, pour entraîner le modèle final.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_trials.py" />
+        <source>No trial has ended yet.</source>
+        <translation>Aucun essai n’est encore terminé.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_trials.py" />
+        <source>Trial</source>
+        <translation>Essai</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_trials.py" />
+        <source>State</source>
+        <translation>État</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_trials.py" />
+        <source>Parameters</source>
+        <translation>Paramètres</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_trials.py" />
+        <source>Duration</source>
+        <translation>Durée</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_trials.py" />
+        <source>No trial has a value yet.</source>
+        <translation>Aucun essai n’a encore de valeur.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_trials.py" />
+        <source>trial {number}: epoch {epoch}, {done}/{total} batches</source>
+        <translation>essai {number} : époque {epoch}, {done}/{total} lots</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_trials.py" />
+        <source>Best so far: trial {number}, {metric} = {value} ({params})</source>
+        <translation>Meilleur jusqu’ici : essai {number}, {metric} = {value} ({params})</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <source>satseg — Search settings</source>
+        <translation>satseg — Rechercher des réglages</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <source>Training to improve</source>
+        <translation>Entraînement à améliorer</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <source>What to search</source>
+        <translation>Ce qu’il faut rechercher</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <source>until the time is up</source>
+        <translation>jusqu’à la fin du temps imparti</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <source>no limit</source>
+        <translation>sans limite</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <source>auto (minimise a loss, else maximise)</source>
+        <translation>auto (minimiser une perte, sinon maximiser)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <source>SQLite in the output folder (study.db)</source>
+        <translation>SQLite dans le dossier de sortie (study.db)</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <source>Any SQLAlchemy URL (e.g. postgresql://…) lets several satseg tune processes work on one study.</source>
+        <translation>Toute URL SQLAlchemy (p. ex. postgresql://…) permet à plusieurs processus satseg tune de travailler sur une même étude.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <source>Budget and search</source>
+        <translation>Budget et recherche</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <source>Trials:</source>
+        <translation>Essais :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <source>Time budget (minutes):</source>
+        <translation>Budget de temps (minutes) :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <source>Metric:</source>
+        <translation>Métrique :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <source>Direction:</source>
+        <translation>Sens :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <source>Sampler:</source>
+        <translation>Échantillonneur :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <source>Pruner:</source>
+        <translation>Élagueur :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <source>Storage:</source>
+        <translation>Stockage :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <source>Study name:</source>
+        <translation>Nom de l’étude :</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <source>Trials</source>
+        <translation>Essais</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <source>Every other training option keeps the engine's default. To search around your own settings, click Search settings… in the training dialog, or load a training job file.</source>
+        <translation>Toutes les autres options d’entraînement gardent la valeur par défaut du moteur. Pour chercher autour de vos propres réglages, cliquez sur Rechercher des réglages… dans la fenêtre d’entraînement, ou chargez un fichier de tâche d’entraînement.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <source>the loaded job</source>
+        <translation>la tâche chargée</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <source>Save search job</source>
+        <translation>Enregistrer la tâche de recherche</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <source>Load job</source>
+        <translation>Charger une tâche</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <source>The training dialog holds the best settings: click Start there to train the final model.</source>
+        <translation>La fenêtre d’entraînement contient les meilleurs réglages : cliquez-y sur Démarrer pour entraîner le modèle final.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <source>This folder holds a study: Search continues it until it has the trials asked for.</source>
+        <translation>Ce dossier contient une étude : Rechercher la poursuit jusqu’à obtenir le nombre d’essais demandé.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <source>Searching… each trial is one training run; QGIS stays usable meanwhile.</source>
+        <translation>Recherche en cours… chaque essai est un entraînement ; QGIS reste utilisable pendant ce temps.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <source>Every other training option as in {origin}: {shown} ({n} options).</source>
+        <translation>Toutes les autres options d’entraînement comme dans {origin} : {shown} ({n} options).</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <source>Search finished: {complete} complete, {pruned} pruned, {failed} failed. Best: trial {number}, {value}.</source>
+        <translation>Recherche terminée : {complete} terminés, {pruned} élagués, {failed} échoués. Meilleur : essai {number}, {value}.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <source>Job saved to {path}. Run it without QGIS with: satseg tune --config {name}</source>
+        <translation>Tâche enregistrée dans {path}. Lancez-la sans QGIS avec : satseg tune --config {name}</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <source>Continuing the study in {folder}…</source>
+        <translation>Poursuite de l’étude dans {folder}…</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <source>{done}/{total} trials</source>
+        <translation>{done}/{total} essais</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <source>{done} trials</source>
+        <translation>{done} essais</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <source>Search cancelled. The study in {folder} keeps its ended trials: click Search with the same output folder to resume it.</source>
+        <translation>Recherche annulée. L’étude dans {folder} garde ses essais terminés : cliquez sur Rechercher avec le même dossier de sortie pour la reprendre.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/plugin.py" />
+        <source>Search settings…</source>
+        <translation>Rechercher des réglages…</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/plugin.py" />
+        <source>The settings search is not available in this version yet.</source>
+        <translation>La recherche de réglages n’est pas encore disponible dans cette version.</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" />
+        <source>Search the best learning rate, architecture, loss… around these settings (satseg tune).</source>
+        <translation>Rechercher le meilleur taux d’apprentissage, la meilleure architecture, perte… autour de ces réglages (satseg tune).</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/train_dialog.py" />
+        <source>the training dialog</source>
+        <translation>la fenêtre d’entraînement</translation>
     </message>
 </context>
 </TS>
