@@ -1,22 +1,32 @@
 """`satseg info DATASET`: a patch dataset's summary (patches, classes, sources, bands,
-statistics)."""
+statistics); `satseg info RASTER --stats`: a raster's per-band statistics, read by windows."""
 
 from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from ..core import jobs
+from ..core.errors import SatsegError
 from ..core.jobs import option
 
 POSITIONAL = "dataset"
-HELP = "summarise a patch dataset: patches per split, class pixels, bands and statistics"
+HELP = ("summarise a patch dataset: patches per split, class pixels, bands and statistics; "
+        "or a raster's band statistics (--stats)")
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class Job(jobs.Job):
-    dataset: Path = option(help="dataset folder (or its dataset.json)", exists="path")
+    dataset: Path = option(help="dataset folder (or its dataset.json), or a raster with --stats",
+                           exists="path")
+    stats: bool = option(False, help="the raster's per-band statistics over all its pixels "
+                                     "(mean, std, min, max, p1/p2/p98/p99, nodata-aware), read "
+                                     "by windows")
+    bands: tuple[int, ...] = option((), help="with --stats: 1-based bands (empty: all)", min=1)
+    arrays: Literal["auto", "numpy", "cupy"] | None = option(
+        None, help="with --stats: array module (auto: CuPy on a GPU, else NumPy; default "
+                   "$SATSEG_ARRAYS or auto)")
 
 
 def _share(part: int, total: int) -> str:
@@ -92,9 +102,33 @@ def _sources(data: dict[str, Any]) -> dict[str, str]:
     return out
 
 
+def raster_stats(job: Job, events: Any) -> dict[str, Any]:
+    """The whole raster's statistics (data/raster_stats.py) with readable band rows."""
+    from ..data.raster_stats import raster_statistics
+
+    result = raster_statistics(job.dataset, job.bands, job.arrays, events, key="dataset")
+    arrays = result["arrays"]
+    return {"raster": result["raster"], "size": f"{result['width']} x {result['height']}",
+            "dtype": result["dtype"], "nodata": result["nodata"],
+            "arrays": f"{arrays['backend']} ({arrays['reason']})",
+            "band_statistics": _band_rows(result["bands"]), "statistics": result["bands"]}
+
+
 def run(job: Job, events: Any) -> dict[str, Any]:
     from ..data.dataset import dataset_json_path, read_dataset
 
+    if job.stats:
+        if Path(job.dataset).is_dir() or Path(job.dataset).suffix == ".json":
+            raise SatsegError("not_a_raster", f"dataset: --stats reads a raster, and "
+                              f"{job.dataset} is a dataset", key="dataset",
+                              hint="give a raster (GeoTIFF) with --stats; a dataset's training "
+                                   "statistics are in 'satseg info DATASET'")
+        return raster_stats(job, events)
+    if Path(job.dataset).is_file() and Path(job.dataset).suffix != ".json":
+        raise SatsegError("not_a_dataset", f"dataset: {job.dataset} is a file, not a patch "
+                          "dataset", key="dataset",
+                          hint="add --stats for a raster's per-band statistics, or give the "
+                               "output folder of 'satseg extract'")
     data = read_dataset(job.dataset)
     root = dataset_json_path(job.dataset).parent
     return summarise(data, root)
