@@ -59,6 +59,7 @@ def doctor_report_html(summary: Dict[str, Any], warnings: Iterable[str] = ()) ->
     torch = summary.get("torch") or {}
     cupy = summary.get("cupy") or {}
     disk = summary.get("disk") or {}
+    stats = cupy.get("statistics") or {}  # which array module the band statistics use, why
     if summary.get("ok"):
         colour, verdict = OK_COLOUR, translate("satseg", "The engine environment is ready.")
     else:
@@ -91,6 +92,8 @@ def doctor_report_html(summary: Dict[str, Any], warnings: Iterable[str] = ()) ->
         ("torchvision", _package(packages.get("torchvision"))),
         ("segmentation-models-pytorch", _package(packages.get("segmentation_models_pytorch"))),
         ("CuPy", cupy_text),
+        (translate("satseg", "Band statistics"), _e(f"{stats.get('backend') or '—'}: "
+                                                    f"{stats.get('reason', '?')}")),
         ("rasterio", rasterio_text),
         ("geopandas", _package(packages.get("geopandas"))),
         ("numpy", _package(packages.get("numpy"))),

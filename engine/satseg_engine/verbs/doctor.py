@@ -76,17 +76,21 @@ def torch_report() -> dict[str, Any]:
 
 
 def cupy_report() -> dict[str, Any]:
-    """CuPy is optional and GPU-only: report whether it imports and sees a device."""
+    """CuPy is optional and GPU-only: whether it imports, sees a device and runs a kernel, and
+    which array module the band statistics use (data/array_backend.py) and why."""
+    from ..core.errors import SatsegError
+    from ..data import array_backend
+
+    cupy, reason = array_backend.probe_cupy()
+    report: dict[str, Any] = {"available": cupy is not None, "reason": reason}
+    if cupy is not None:
+        report["version"] = cupy.__version__
+        report["devices"] = int(cupy.cuda.runtime.getDeviceCount())
     try:
-        import cupy
-    except Exception as exc:  # noqa: BLE001
-        return {"available": False, "reason": f"not importable ({type(exc).__name__})"}
-    try:
-        count = cupy.cuda.runtime.getDeviceCount()
-    except Exception as exc:  # noqa: BLE001
-        return {"available": False, "version": cupy.__version__,
-                "reason": f"no usable CUDA device ({type(exc).__name__})"}
-    return {"available": count > 0, "version": cupy.__version__, "devices": count}
+        report["statistics"] = array_backend.select().summary()
+    except SatsegError as exc:  # SATSEG_ARRAYS=cupy without a usable CuPy, or a bad value
+        report["statistics"] = {"backend": None, "reason": f"{exc.message}; {exc.hint}"}
+    return report
 
 
 def disk_report(path: Path) -> dict[str, Any]:
