@@ -10,6 +10,9 @@
 #   about 6 GB, which runs on the CPU too); with a GPU, PyPI's CUDA build. SATSEG_TORCH_BUILD=cpu
 #   or pypi forces one. The choice and its reason go into torch_build.json beside the packages,
 #   where `satseg doctor` reads them; the CPU build has its own cache directory;
+# * CuPy (band statistics on the GPU): with an NVIDIA GPU only, the wheel of the CUDA that torch
+#   is built for (scripts/torch-build.sh --cupy), added to the complete cache as a separate step
+#   and recorded in its .cupy file; a failed install only warns; SATSEG_CUPY=no skips it;
 # * this checkout's own small venv (build/engine-venv) holds only the engine, installed editable
 #   from this checkout, and sees the cached dependencies through a .pth file. Two clones never
 #   share an editable install, so a test run always exercises its own clone's code.
@@ -65,6 +68,21 @@ with open(path + ".partial", "w") as out:
                "cuda": torch.version.cuda}, out, indent=1)
 os.replace(path + ".partial", path)
 RECORD
+fi
+# CuPy (band statistics on the GPU): only with an NVIDIA GPU, the wheel of torch's CUDA major,
+# installed into the complete and recorded cache as a separate step; .cupy records it. A failed
+# install is a warning (statistics run on NumPy) and is tried again on the next run.
+if [ ! -f "$deps/.cupy" ]; then
+    IFS=$'\t' read -r cupy_wheel cupy_reason < <(bash "$here/scripts/torch-build.sh" --cupy \
+                                                  "$deps/bin/python" || true) || cupy_wheel=none
+    if [ -n "${cupy_wheel:-}" ] && [ "$cupy_wheel" != none ]; then
+        echo "satseg: installing $cupy_wheel for band statistics on the GPU ($cupy_reason)" >&2
+        # --strict: exit 3 after its warning when pip fails, so that no .cupy is written
+        if "$deps/bin/python" "$here/engine/satseg_engine/core/cupy_wheel.py" --strict \
+                "${pip_opts[@]}" -q -c "$here/engine/constraints.txt" >&2; then
+            printf '%s\t%s\n' "$cupy_wheel" "$cupy_reason" > "$deps/.cupy"
+        fi
+    fi
 fi
 if [ ! -x "$venv/bin/python" ] || [ "$(cat "$venv/.deps" 2>/dev/null)" != "$deps_site" ]; then
     rm -rf "$venv"

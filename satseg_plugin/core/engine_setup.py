@@ -150,7 +150,8 @@ def plan_setup(venv_dir: "str | os.PathLike[str]", base_python: str,
     first, because pip builds a local project in place and the plugin folder may be read-only.
     `install_deps=False` installs only the engine (``--no-deps --no-build-isolation``, after
     the small build tools that needs): no PyTorch download, for tests and machines that bring
-    the dependencies some other way.
+    the dependencies some other way. With `gpu` and the dependencies, a last step installs the
+    CuPy wheel of torch's CUDA (`cupy_step`).
     """
     venv_dir = Path(venv_dir)
     engine_src = Path(engine_src)
@@ -191,4 +192,16 @@ def plan_setup(venv_dir: "str | os.PathLike[str]", base_python: str,
         engine_flags = ("--no-deps", "--no-build-isolation")
     steps.append(SetupStep(engine_title, python,
                            (*pip, "-c", constraints, *engine_flags, str(engine_copy))))
+    if gpu and install_deps:
+        steps.append(cupy_step(python, engine_copy, constraints))
     return steps
+
+
+def cupy_step(python: str, engine_copy: Path, constraints: str) -> SetupStep:
+    """CuPy for band statistics on the GPU: the wheel of the CUDA that the installed torch was
+    built for (the engine's core/cupy_wheel.py, as scripts/engine-env.sh does). The script ends
+    with exit code 0 when pip fails and prints a warning: CuPy is optional, and without it the
+    engine computes statistics with NumPy."""
+    script = engine_copy / "satseg_engine" / "core" / "cupy_wheel.py"
+    title = QT_TRANSLATE_NOOP("satseg", "Install CuPy for band statistics on the GPU (optional)")
+    return SetupStep(title, python, (str(script), *PIP_OPTIONS, "-c", constraints))

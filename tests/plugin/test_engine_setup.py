@@ -31,6 +31,10 @@ def test_plan_setup_commands(gpu, install_deps, torch_args, engine_flags, tmp_pa
     constraints = ["-c", str(ENGINE_SRC / "constraints.txt")]
     steps = plan_setup(venv, "/usr/bin/python3", ENGINE_SRC, gpu=gpu, install_deps=install_deps)
     commands = [[step.program, *step.args] for step in steps]
+    if gpu and install_deps:  # CuPy last, by the engine's script (exit 0 when pip fails)
+        script = venv / "satseg-engine-src" / "satseg_engine" / "core" / "cupy_wheel.py"
+        assert commands.pop() == [python, str(script), *PIP[3:], *constraints]
+        assert "optional" in steps.pop().description
     assert commands[0] == ["/usr/bin/python3", "-m", "venv", str(venv)]
     if install_deps:
         assert commands[1] == [python, *PIP, "--upgrade", "pip"]
