@@ -22,13 +22,14 @@ ALLOWED: dict[str, set[str]] = {
     "models": {"core"},
     "synth": {"core", "geo"},
     "training": {"core", "geo", "data", "models"},
+    "search": {"core", "geo", "data", "models", "training"},
     "prediction": {"core", "geo", "data", "models", "vectorization"},
     "export": {"core", "data", "models", "prediction"},
     "evaluation": {"core", "geo"},
     "vectorization": {"core", "geo", "models"},
     "pictures": {"core", "geo", "data"},
-    "verbs": {"core", "geo", "data", "models", "synth", "training", "prediction", "export",
-              "evaluation", "pictures", "vectorization"},
+    "verbs": {"core", "geo", "data", "models", "synth", "training", "search", "prediction",
+              "export", "evaluation", "pictures", "vectorization"},
 }
 TOP_LEVEL = {"satseg_engine", "satseg_engine.__main__"}
 

@@ -42,6 +42,7 @@ VERBS: dict[str, str] = {
     "preview": "satseg_engine.verbs.preview",
     "models": "satseg_engine.verbs.models",
     "train": "satseg_engine.verbs.train",
+    "tune": "satseg_engine.verbs.tune",
     "inspect": "satseg_engine.verbs.inspect",
     "export": "satseg_engine.verbs.export",
     "predict": "satseg_engine.verbs.predict",

@@ -131,6 +131,11 @@ class Events:
               key: str | None = None) -> None:
         self._emit(make_event("error", code=code, message=message, hint=hint, key=key))
 
+    def emit(self, event: dict[str, Any]) -> None:
+        """Write an event built with `make_event` and given extra fields (a wrapper's tag, e.g.
+        the `"trial"` of `satseg tune`'s forwarded events)."""
+        self._emit(event)
+
     # -- output ----------------------------------------------------------------------------
     def _emit(self, event: dict[str, Any]) -> None:
         event["t"] = round(self.clock(), 3)
