@@ -1,7 +1,8 @@
 """The plugin shell: a "Satellite Segmentation" menu, the satseg toolbar, the log dock.
 
-Tools (Grid, Extract patches, Train, Predict) are dialogs registered in `TOOLS` and imported only
-when their action fires, so a tool that is not shipped yet cannot break loading the plugin.
+Tools (Grid, Extract patches, Train, Search settings, Predict) are dialogs registered in `TOOLS`
+and imported only when their action fires, so a tool that is not shipped yet cannot break
+loading the plugin.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ TOOLS: Dict[str, Tuple[str, str]] = {
     "grid": ("satseg_plugin.gui.grid_dialog", "GridDialog"),
     "extract": ("satseg_plugin.gui.extract_dialog", "ExtractDialog"),
     "train": ("satseg_plugin.gui.train_dialog", "TrainDialog"),
+    "tune": ("satseg_plugin.gui.tune_dialog", "TuneDialog"),
     "predict": ("satseg_plugin.gui.predict_dialog", "PredictDialog"),
 }
 MENU_OBJECT_NAME = "satsegMenu"
@@ -42,6 +44,9 @@ def tool_texts() -> Dict[str, Tuple[str, str]]:
                                         "yet.")),
         "train": (translate("satseg", "Train…"),
                   translate("satseg", "Training is not available in this version yet.")),
+        "tune": (translate("satseg", "Search settings…"),
+                 translate("satseg", "The settings search is not available in this version "
+                                     "yet.")),
         "predict": (translate("satseg", "Predict…"),
                     translate("satseg", "Prediction is not available in this version yet.")),
     }

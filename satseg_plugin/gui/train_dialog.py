@@ -112,6 +112,11 @@ class TrainDialog(QDialog):
         save_button.clicked.connect(self._save_clicked)
         load_button = QPushButton(translate("satseg", "Load job…"))
         load_button.clicked.connect(self._load_clicked)
+        self.search_button = QPushButton(translate("satseg", "Search settings…"))
+        self.search_button.setToolTip(translate("satseg", "Search the best learning rate, "
+                                                          "architecture, loss… around these "
+                                                          "settings (satseg tune)."))
+        self.search_button.clicked.connect(self.open_search)
 
         data_box = QGroupBox(translate("satseg", "Dataset"))
         data_form = QFormLayout(data_box)
@@ -128,6 +133,7 @@ class TrainDialog(QDialog):
         job_row.addWidget(load_button)
         job_row.addStretch(1)
         output_form.addRow(translate("satseg", "Job file:"), job_row)
+        output_form.addRow("", self.search_button)
 
         options = QWidget()
         options_layout = QVBoxLayout(options)
@@ -362,6 +368,18 @@ class TrainDialog(QDialog):
                                               "{keys}.").format(keys=", ".join(unknown))
         self.panel.show_message(text, "info")
         return job
+
+    def open_search(self) -> Optional[QDialog]:
+        """Open the search dialog with this dialog's job as the base of the search."""
+        job = self.panel.job_or_none(self.job)
+        if job is None:
+            return None
+        from .tune_dialog import TuneDialog, open_tool
+
+        dialog = open_tool("tune", lambda: TuneDialog(self.iface, self.parentWidget()))
+        dialog.set_base_job(job, translate("satseg", "the training dialog"))
+        dialog.raise_()
+        return dialog
 
     def _save_clicked(self) -> None:
         start = os.path.join(self.output.filePath().strip() or os.path.expanduser("~"),

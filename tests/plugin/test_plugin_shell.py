@@ -15,8 +15,8 @@ from satseg_plugin.core.engine_runner import EngineRunner, RunState
 from satseg_plugin.gui.log_dock import LogDock
 from satseg_plugin.gui.settings_dialog import SettingsDialog
 
-SHELL_ACTIONS = ["Grid…", "Extract patches…", "Train…", "Predict…", "Settings…",
-                 "Set up engine environment…", "Show log"]
+SHELL_ACTIONS = ["Grid…", "Extract patches…", "Train…", "Search settings…", "Predict…",
+                 "Settings…", "Set up engine environment…", "Show log"]
 
 
 def ui_census(window) -> dict:
@@ -48,7 +48,8 @@ def test_load_adds_menu_toolbar_dock_and_unload_removes_every_one(qgis_iface):
         assert [a.text() for a in menu.actions() if not a.isSeparator()] == SHELL_ACTIONS
         toolbar = window.findChild(QToolBar, plugin_module.TOOLBAR_OBJECT_NAME)
         assert [a.text() for a in toolbar.actions() if not a.isSeparator()] == [
-            "Grid…", "Extract patches…", "Train…", "Predict…", "Settings…", "Show log"]
+            "Grid…", "Extract patches…", "Train…", "Search settings…", "Predict…", "Settings…",
+            "Show log"]
         assert all(not a.icon().isNull() for a in plugin.actions.values()), "an icon is missing"
         dock = window.findChild(QDockWidget, "satsegLogDock")
         assert dock is not None and not dock.isVisible()
@@ -111,7 +112,8 @@ def test_check_shows_the_real_doctor_report(qgis_app, qtbot, engine_python):
     assert blocker.args == [RunState.DONE]
     report = dialog.report_text()
     for expected in ("The engine environment is ready.", "Engine", "0.1.", "PyTorch",
-                     "CUDA devices", "rasterio", "GDAL", "CuPy", "Free disk", engine_python):
+                     "CUDA devices", "rasterio", "GDAL", "CuPy", "Free disk", engine_python,
+                     "Band statistics", "numpy: NumPy"):
         assert expected in report, expected
 
 
