@@ -6,8 +6,8 @@ the real dialogs filled in and run, grabbed with QWidget.grab().
     #       $QGIS_PY scripts/screenshots.py [--output-dir docs] [--work-dir DIR] [--keep]
 
 Writes settings-dialog, grid-dialog, extract-dialog, extract-sources, preview, train-dialog,
-predict-dialog and confidence-preview (.png). QGIS settings go to a throwaway profile inside the
-work folder.
+tune-dialog, predict-dialog and confidence-preview (.png); `--only tune`: tune-dialog alone.
+QGIS settings go to a throwaway profile inside the work folder.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ GRID_PATCH_PX = 128  # the grid/extract dialogs: 16 cells, a readable preview
 TRAIN_PATCH_PX = 64  # the training dataset: 64 patches
 TRAIN_EPOCHS = 20
 GRAB_AT_EPOCH = 12  # the training dialog is grabbed mid-run, after this epoch
+TUNE_TRIALS = 8  # the search dialog is grabbed after a search of this many trials
 ENGINE_TIMEOUT_MS = 600_000
 STARTED = time.monotonic()
 
@@ -247,6 +248,34 @@ def shot_train(iface: Iface, dataset: Path, work: Path, out: Path) -> Path:
     return best
 
 
+def shot_tune(iface: Iface, dataset: Path, work: Path, out: Path) -> None:
+    """The search dialog after a real small search (learning rate, U-Net width and loss over
+    TUNE_TRIALS trials) filled its table."""
+    from satseg_plugin.core.tune_job import SpaceRow
+    from satseg_plugin.gui.tune_dialog import TuneDialog
+
+    base = {"dataset": str(dataset), "epochs": 2, "batch_size": 8, "device": "cpu",
+            "model": {"architecture": "custom_unet", "depth": 3, "base_width": 16},
+            "data": {"num_workers": 0}, "output_dir": str(work / "training")}
+    dialog = TuneDialog(iface)
+    dialog.set_base_job(base, "the training dialog")
+    dialog.space.set_rows([
+        SpaceRow("optim.lr", "log_float", "1e-4", "1e-2", enabled=True),
+        SpaceRow("model.base_width", "int", "8", "32", "8", enabled=True),
+        SpaceRow("loss.name", "choice", choices="dice_ce, focal_dice, lovasz", enabled=True),
+        *[row for row in dialog.space.rows()
+          if row.key not in ("optim.lr", "model.base_width", "loss.name")]])
+    dialog.trials.setValue(TUNE_TRIALS)
+    dialog.resize(1440, 860)
+    dialog.show()
+    dialog.start()
+    wait_for(dialog.run_finished)
+    if dialog.results.table.rowCount() < TUNE_TRIALS:
+        raise RuntimeError(f"search failed: {dialog.panel.message_text()}")
+    save(dialog, out / "tune-dialog.png")
+    discard(dialog)
+
+
 def render(layers: list, extent, crs, side: int) -> QImage:
     settings = QgsMapSettings()
     settings.setLayers(layers)
@@ -337,6 +366,7 @@ def main() -> int:
                         default=Path(tempfile.gettempdir()) / "satseg-docs",
                         help="sample data, runs and the QGIS profile (emptied first)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    parser.add_argument("--only", choices=("tune",), help="only this screenshot (its data too)")
     args = parser.parse_args()
     python = os.environ.get("SATSEG_ENGINE_PYTHON", "")
     if not os.path.isfile(python):
@@ -361,11 +391,14 @@ def main() -> int:
                                                    "label polygons", "ogr")}
         project.addMapLayers(list(layers.values()))
         iface = Iface()
-        shot_settings(python, out)
-        shot_grid_and_extract(iface, layers, sample, out)
-        shot_extract_sources(iface, layers["scene"], work, out)
-        checkpoint = shot_train(iface, dataset, work, out)
-        shot_predict(iface, layers["scene"], checkpoint, work, out)
+        if args.only != "tune":
+            shot_settings(python, out)
+            shot_grid_and_extract(iface, layers, sample, out)
+            shot_extract_sources(iface, layers["scene"], work, out)
+            checkpoint = shot_train(iface, dataset, work, out)
+        shot_tune(iface, dataset, work, out)
+        if args.only != "tune":
+            shot_predict(iface, layers["scene"], checkpoint, work, out)
         project.removeAllMapLayers()
         discard(iface.canvas, iface.bar)
     finally:
