@@ -12,7 +12,6 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # written by `setup`: ENGINE_PY, QGIS_PY
 ENV_FILE := build/env.sh
 LRELEASE := $(shell command -v lrelease || echo /usr/lib/qt5/bin/lrelease)
-PLUGIN_SOURCES = $(shell find satseg_plugin -name '*.py' | sort)
 
 .PHONY: help setup system-packages demo demo-fusion test test-engine test-plugin lint package deploy \
         transup transcompile clean screenshots
@@ -80,7 +79,7 @@ screenshots: setup
 	    xvfb-run -a -s "-screen 0 1600x1000x24" "$$QGIS_PY" scripts/$$script.py; done
 
 transup:
-	pylupdate5 -noobsolete $(PLUGIN_SOURCES) -ts i18n/satseg_fr.ts
+	python3 scripts/transup.py
 
 transcompile:
 	@for ts in i18n/*.ts; do $(LRELEASE) -silent "$$ts" -qm "$${ts%.ts}.qm"; done

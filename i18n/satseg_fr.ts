@@ -4,47 +4,47 @@
 <context>
     <name>satseg</name>
     <message>
-        <location filename="../satseg_plugin/core/engine_setup.py" line="161" />
+        <location filename="../satseg_plugin/core/engine_setup.py" line="162" />
         <source>Create the virtual environment</source>
         <translation>Créer l'environnement virtuel</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/engine_setup.py" line="164" />
+        <location filename="../satseg_plugin/core/engine_setup.py" line="165" />
         <source>Upgrade pip</source>
         <translation>Mettre à jour pip</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/engine_setup.py" line="167" />
+        <location filename="../satseg_plugin/core/engine_setup.py" line="168" />
         <source>Install PyTorch (CUDA build)</source>
         <translation>Installer PyTorch (version CUDA)</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/engine_setup.py" line="212" />
-        <source>Install CuPy for band statistics on the GPU (optional: a failure only warns)</source>
-        <translation>Installer CuPy pour les statistiques des bandes sur le GPU (facultatif : un échec n'est qu'un avertissement)</translation>
+        <location filename="../satseg_plugin/core/engine_setup.py" line="206" />
+        <source>Install CuPy for band statistics on the GPU (optional)</source>
+        <translation>Installer CuPy pour les statistiques des bandes sur le GPU (facultatif)</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/engine_setup.py" line="170" />
+        <location filename="../satseg_plugin/core/engine_setup.py" line="171" />
         <source>Install PyTorch (CPU build)</source>
         <translation>Installer PyTorch (version CPU)</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/engine_setup.py" line="178" />
+        <location filename="../satseg_plugin/core/engine_setup.py" line="179" />
         <source>Install the build tools</source>
         <translation>Installer les outils de construction</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/engine_setup.py" line="183" />
+        <location filename="../satseg_plugin/core/engine_setup.py" line="184" />
         <source>Copy the engine sources</source>
         <translation>Copier les sources du moteur</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/engine_setup.py" line="186" />
+        <location filename="../satseg_plugin/core/engine_setup.py" line="187" />
         <source>Install the satseg engine</source>
         <translation>Installer le moteur satseg</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/engine_setup.py" line="189" />
+        <location filename="../satseg_plugin/core/engine_setup.py" line="190" />
         <source>Install the satseg engine (without dependencies)</source>
         <translation>Installer le moteur satseg (sans dépendances)</translation>
     </message>
@@ -74,37 +74,37 @@
         <translation>GPU {index}</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/doctor_report.py" line="69" />
+        <location filename="../satseg_plugin/gui/doctor_report.py" line="70" />
         <source>{version} ({build} build)</source>
         <translation>{version} (version {build})</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/doctor_report.py" line="72" />
+        <location filename="../satseg_plugin/gui/doctor_report.py" line="76" />
         <source>not importable: {error}</source>
         <translation>impossible à importer : {error}</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/doctor_report.py" line="83" />
+        <location filename="../satseg_plugin/gui/doctor_report.py" line="87" />
         <source>Engine</source>
         <translation>Moteur</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/doctor_report.py" line="84" />
+        <location filename="../satseg_plugin/gui/doctor_report.py" line="88" />
         <source>Python</source>
         <translation>Python</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/doctor_report.py" line="85" />
+        <location filename="../satseg_plugin/gui/doctor_report.py" line="89" />
         <source>Platform</source>
         <translation>Plateforme</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/doctor_report.py" line="96" />
+        <location filename="../satseg_plugin/gui/doctor_report.py" line="102" />
         <source>Free disk</source>
         <translation>Espace disque libre</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/doctor_report.py" line="96" />
+        <location filename="../satseg_plugin/gui/doctor_report.py" line="102" />
         <source>{free} GB of {total} GB in {path}</source>
         <translation>{free} Go sur {total} Go dans {path}</translation>
     </message>
@@ -144,7 +144,7 @@
         <translation>Chemin de l'interpréteur Python du moteur</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/setup_dialog.py" line="268" />
+        <location filename="../satseg_plugin/gui/settings_dialog.py" line="49" />
         <source>Browse…</source>
         <translation>Parcourir…</translation>
     </message>
@@ -164,7 +164,7 @@
         <translation>&lt;p&gt;Le moteur tourne dans son propre environnement Python (avec PyTorch), séparé de QGIS. Choisissez son interpréteur et cliquez sur &lt;b&gt;Vérifier&lt;/b&gt;, ou laissez satseg en créer un avec &lt;b&gt;Installer l'environnement du moteur…&lt;/b&gt;.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/plugin.py" line="79" />
+        <location filename="../satseg_plugin/gui/settings_dialog.py" line="68" />
         <source>Set up engine environment…</source>
         <translation>Installer l'environnement du moteur…</translation>
     </message>
@@ -244,12 +244,12 @@
         <translation>Vérifier</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/setup_dialog.py" line="93" />
+        <location filename="../satseg_plugin/gui/run_panel.py" line="78" />
         <source>Cancel</source>
         <translation>Annuler</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/setup_dialog.py" line="96" />
+        <location filename="../satseg_plugin/gui/run_panel.py" line="81" />
         <source>Close</source>
         <translation>Fermer</translation>
     </message>
@@ -309,482 +309,482 @@
         <translation>L'environnement du moteur est prêt ; satseg utilise désormais {python}.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/plugin.py" line="37" />
+        <location filename="../satseg_plugin/plugin.py" line="40" />
         <source>Grid…</source>
         <translation>Grille…</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/plugin.py" line="37" />
+        <location filename="../satseg_plugin/plugin.py" line="41" />
         <source>The grid tool is not available in this version yet.</source>
         <translation>L'outil de grille n'est pas encore disponible dans cette version.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/plugin.py" line="39" />
+        <location filename="../satseg_plugin/plugin.py" line="42" />
         <source>Extract patches…</source>
         <translation>Extraire les imagettes…</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/plugin.py" line="39" />
+        <location filename="../satseg_plugin/plugin.py" line="43" />
         <source>Patch extraction is not available in this version yet.</source>
         <translation>L'extraction d'imagettes n'est pas encore disponible dans cette version.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/plugin.py" line="42" />
+        <location filename="../satseg_plugin/plugin.py" line="45" />
         <source>Train…</source>
         <translation>Entraîner…</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/plugin.py" line="42" />
+        <location filename="../satseg_plugin/plugin.py" line="46" />
         <source>Training is not available in this version yet.</source>
         <translation>L'entraînement n'est pas encore disponible dans cette version.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/plugin.py" line="44" />
+        <location filename="../satseg_plugin/plugin.py" line="50" />
         <source>Predict…</source>
         <translation>Prédire…</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/plugin.py" line="44" />
+        <location filename="../satseg_plugin/plugin.py" line="51" />
         <source>Prediction is not available in this version yet.</source>
         <translation>La prédiction n'est pas encore disponible dans cette version.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/plugin.py" line="65" />
+        <location filename="../satseg_plugin/plugin.py" line="87" />
         <source>Satellite Segmentation</source>
         <translation>Segmentation satellite</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/plugin.py" line="161" />
+        <location filename="../satseg_plugin/plugin.py" line="90" />
         <source>satseg</source>
         <translation>satseg</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/plugin.py" line="77" />
+        <location filename="../satseg_plugin/plugin.py" line="98" />
         <source>Settings…</source>
         <translation>Paramètres…</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/plugin.py" line="81" />
+        <location filename="../satseg_plugin/plugin.py" line="102" />
         <source>Show log</source>
         <translation>Afficher le journal</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/plugin.py" line="161" />
+        <location filename="../satseg_plugin/plugin.py" line="190" />
         <source>Could not open {tool}: {error}</source>
         <translation>Impossible d'ouvrir {tool} : {error}</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/doctor_report.py" line="63" />
+        <location filename="../satseg_plugin/gui/doctor_report.py" line="64" />
         <source>The engine environment is ready.</source>
         <translation>L'environnement du moteur est prêt.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/doctor_report.py" line="65" />
+        <location filename="../satseg_plugin/gui/doctor_report.py" line="66" />
         <source>The engine environment is incomplete.</source>
         <translation>L'environnement du moteur est incomplet.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/doctor_report.py" line="108" />
+        <location filename="../satseg_plugin/gui/doctor_report.py" line="114" />
         <source>Check failed</source>
         <translation>La vérification a échoué</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/doctor_report.py" line="112" />
+        <location filename="../satseg_plugin/gui/doctor_report.py" line="118" />
         <source>Setting:</source>
         <translation>Paramètre :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/doctor_report.py" line="115" />
+        <location filename="../satseg_plugin/gui/doctor_report.py" line="121" />
         <source>How to fix:</source>
         <translation>Comment corriger :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/doctor_report.py" line="77" />
+        <location filename="../satseg_plugin/gui/doctor_report.py" line="81" />
         <source>not used: {reason}</source>
         <translation>non utilisé : {reason}</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/doctor_report.py" line="100" />
+        <location filename="../satseg_plugin/gui/doctor_report.py" line="95" />
         <source>Band statistics</source>
         <translation>Statistiques des bandes</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/layers.py" line="68" />
+        <location filename="../satseg_plugin/core/layers.py" line="80" />
         <source>No layer is selected.</source>
         <translation>Aucune couche n'est sélectionnée.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/layers.py" line="72" />
+        <location filename="../satseg_plugin/core/layers.py" line="84" />
         <source>Layer '{name}' is not read from a file (provider: {provider}). Save it as a GeoTIFF or GeoPackage (right-click ▸ Export ▸ Save As…) and use the saved layer.</source>
         <translation>La couche « {name} » n'est pas lue depuis un fichier (fournisseur : {provider}). Enregistrez-la en GeoTIFF ou en GeoPackage (clic droit ▸ Exporter ▸ Sauvegarder sous…) et utilisez la couche enregistrée.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/layers.py" line="79" />
+        <location filename="../satseg_plugin/core/layers.py" line="91" />
         <source>Layer '{name}' is not a local file ({source}). Save it as a GeoTIFF or GeoPackage and use the saved layer.</source>
         <translation>La couche « {name} » n'est pas un fichier local ({source}). Enregistrez-la en GeoTIFF ou en GeoPackage et utilisez la couche enregistrée.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/layers.py" line="84" />
+        <location filename="../satseg_plugin/core/layers.py" line="96" />
         <source>Layer '{name}' is one raster inside a container file; export it as a GeoTIFF (right-click ▸ Export ▸ Save As…).</source>
         <translation>La couche « {name} » est un raster à l'intérieur d'un fichier conteneur ; exportez-la en GeoTIFF (clic droit ▸ Exporter ▸ Sauvegarder sous…).</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/layers.py" line="96" />
+        <location filename="../satseg_plugin/core/layers.py" line="108" />
         <source>Layer '{name}' has a filter; the engine would read all its features. Save the filtered features to a new file and use that layer.</source>
         <translation>La couche « {name} » a un filtre ; le moteur lirait toutes ses entités. Enregistrez les entités filtrées dans un nouveau fichier et utilisez cette couche.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/layers.py" line="101" />
+        <location filename="../satseg_plugin/core/layers.py" line="113" />
         <source>Layer '{name}' has unsaved edits. Save them first (Toggle Editing ▸ Save).</source>
         <translation>La couche « {name} » a des modifications non enregistrées. Enregistrez-les d'abord (Basculer en mode édition ▸ Enregistrer).</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/layers.py" line="108" />
+        <location filename="../satseg_plugin/core/layers.py" line="120" />
         <source>Layer '{name}' is not the first layer of its file, and the engine reads the first one. Save it to a file of its own.</source>
         <translation>La couche « {name} » n'est pas la première couche de son fichier, et le moteur lit la première. Enregistrez-la dans un fichier à part.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/layers.py" line="250" />
+        <location filename="../satseg_plugin/core/layers.py" line="325" />
         <source>train</source>
         <translation>entraînement</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/layers.py" line="251" />
+        <location filename="../satseg_plugin/core/layers.py" line="326" />
         <source>validation</source>
         <translation>validation</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/layers.py" line="252" />
+        <location filename="../satseg_plugin/core/layers.py" line="327" />
         <source>test</source>
         <translation>test</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/layers.py" line="253" />
+        <location filename="../satseg_plugin/core/layers.py" line="328" />
         <source>unassigned</source>
         <translation>non attribuée</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/layers.py" line="300" />
+        <location filename="../satseg_plugin/core/layers.py" line="375" />
         <source>QGIS could not open the grid {path}.</source>
         <translation>QGIS n'a pas pu ouvrir la grille {path}.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/layers.py" line="312" />
+        <location filename="../satseg_plugin/core/layers.py" line="387" />
         <source>Several images are extracted together when they lie in one folder; these are in {count} folders. Move them into one folder, or extract them one at a time.</source>
         <translation>Plusieurs images sont extraites ensemble lorsqu'elles se trouvent dans un même dossier ; celles-ci sont dans {count} dossiers. Déplacez-les dans un seul dossier, ou extrayez-les une par une.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/layers.py" line="327" />
+        <location filename="../satseg_plugin/core/layers.py" line="402" />
         <source>The engine takes several images as a name pattern in one folder, and {pattern} also matches {extra}. Tick those images too, or extract the images one at a time.</source>
         <translation>Le moteur reçoit plusieurs images sous la forme d'un motif de nom dans un dossier, et {pattern} désigne aussi {extra}. Cochez aussi ces images, ou extrayez les images une par une.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/class_table.py" line="34" />
+        <location filename="../satseg_plugin/gui/class_table.py" line="52" />
         <source>Value</source>
         <translation>Valeur</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/class_table.py" line="34" />
+        <location filename="../satseg_plugin/gui/class_table.py" line="53" />
         <source>Name</source>
         <translation>Nom</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/class_table.py" line="34" />
+        <location filename="../satseg_plugin/gui/class_table.py" line="54" />
         <source>Colour</source>
         <translation>Couleur</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/class_table.py" line="44" />
+        <location filename="../satseg_plugin/gui/class_table.py" line="67" />
         <source>Add class</source>
         <translation>Ajouter une classe</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/class_table.py" line="46" />
+        <location filename="../satseg_plugin/gui/class_table.py" line="36" />
         <source>Remove selected</source>
         <translation>Supprimer la sélection</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/class_table.py" line="81" />
+        <location filename="../satseg_plugin/gui/class_table.py" line="97" />
         <source>Class colour</source>
         <translation>Couleur de la classe</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/class_table.py" line="104" />
+        <location filename="../satseg_plugin/gui/class_table.py" line="148" />
         <source>Give a name to the class(es) with value {values} in the class table.</source>
         <translation>Donnez un nom à la ou aux classes de valeur {values} dans la table des classes.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/class_table.py" line="110" />
+        <location filename="../satseg_plugin/gui/class_table.py" line="154" />
         <source>Class values must be distinct; {values} appear(s) more than once in the class table.</source>
         <translation>Les valeurs des classes doivent être distinctes ; {values} apparaît (apparaissent) plusieurs fois dans la table des classes.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/extract_dialog.py" line="96" />
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="99" />
         <source>satseg — Extract patches</source>
         <translation>satseg — Extraire des imagettes</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/extract_dialog.py" line="103" />
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="106" />
         <source>All bands</source>
         <translation>Toutes les bandes</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/extract_dialog.py" line="104" />
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="107" />
         <source>Tick the bands to extract; none ticked = all bands</source>
         <translation>Cochez les bandes à extraire ; aucune cochée = toutes les bandes</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/extract_dialog.py" line="112" />
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="115" />
         <source>Class values (one band)</source>
         <translation>Valeurs de classe (une bande)</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/extract_dialog.py" line="113" />
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="116" />
         <source>RGB colour mask</source>
         <translation>Masque de couleurs RVB</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/extract_dialog.py" line="120" />
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="123" />
         <source>Build a grid automatically</source>
         <translation>Construire une grille automatiquement</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/extract_dialog.py" line="126" />
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="129" />
         <source>Replace an existing dataset</source>
         <translation>Remplacer un jeu de données existant</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/extract_dialog.py" line="129" />
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="133" />
         <source>Inputs</source>
         <translation>Entrées</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/extract_dialog.py" line="131" />
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="135" />
         <source>Images:</source>
         <translation>Images :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/extract_dialog.py" line="132" />
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="136" />
         <source>Bands:</source>
         <translation>Bandes :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/extract_dialog.py" line="133" />
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="137" />
         <source>Labels:</source>
         <translation>Étiquettes :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/extract_dialog.py" line="134" />
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="138" />
         <source>Label type:</source>
         <translation>Type d'étiquettes :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_dialog.py" line="119" />
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="139" />
         <source>Class field:</source>
         <translation>Champ de classe :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/extract_dialog.py" line="136" />
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="140" />
         <source>Grid:</source>
         <translation>Grille :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/extract_dialog.py" line="138" />
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="144" />
         <source>Automatic grid</source>
         <translation>Grille automatique</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_dialog.py" line="129" />
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="146" />
         <source>Output</source>
         <translation>Sortie</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/extract_dialog.py" line="142" />
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="148" />
         <source>Dataset folder:</source>
         <translation>Dossier du jeu de données :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/extract_dialog.py" line="144" />
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="150" />
         <source>Classes</source>
         <translation>Classes</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/extract_dialog.py" line="150" />
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="156" />
         <source>Result</source>
         <translation>Résultat</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/extract_dialog.py" line="296" />
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="306" />
         <source>Tick at least one image layer in the Images list (load one into the project first).</source>
         <translation>Cochez au moins une couche image dans la liste Images (chargez-en une dans le projet d'abord).</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/extract_dialog.py" line="300" />
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="310" />
         <source>Choose the label layer (a class raster, an RGB colour mask or polygons).</source>
         <translation>Choisissez la couche d'étiquettes (un raster de classes, un masque de couleurs RVB ou des polygones).</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/extract_dialog.py" line="309" />
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="329" />
         <source>Several images need polygon labels (one vector layer for all images); with a label raster, extract one image at a time.</source>
         <translation>Plusieurs images demandent des étiquettes en polygones (une couche vecteur pour toutes les images) ; avec un raster d'étiquettes, extrayez une image à la fois.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_dialog.py" line="253" />
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="339" />
         <source>Choose the class field of the label layer.</source>
         <translation>Choisissez le champ de classe de la couche d'étiquettes.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/extract_dialog.py" line="324" />
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="344" />
         <source>A colour mask needs its classes: add one row per class with its colour to the class table.</source>
         <translation>Un masque de couleurs a besoin de ses classes : ajoutez à la table des classes une ligne par classe avec sa couleur.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/extract_dialog.py" line="339" />
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="357" />
         <source>Choose the dataset folder (Output).</source>
         <translation>Choisissez le dossier du jeu de données (Sortie).</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/extract_dialog.py" line="361" />
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="374" />
         <source>Extracting patches…</source>
         <translation>Extraction des imagettes…</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/extract_dialog.py" line="362" />
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="375" />
         <source>Extract patches</source>
         <translation>Extraire des imagettes</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/extract_dialog.py" line="368" />
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="381" />
         <source>Dataset written to {path}.</source>
         <translation>Jeu de données écrit dans {path}.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/extract_dialog.py" line="381" />
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="397" />
         <source>Preview</source>
         <translation>Aperçu</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/extract_dialog.py" line="387" />
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="400" />
         <source>The dataset is complete, but its preview could not be drawn: {error}</source>
         <translation>Le jeu de données est complet, mais son aperçu n'a pas pu être dessiné : {error}</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_dialog.py" line="63" />
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="49" />
         <source>satseg — Grid</source>
         <translation>satseg — Grille</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_dialog.py" line="71" />
+        <location filename="../satseg_plugin/gui/area_box.py" line="39" />
         <source>Whole raster</source>
         <translation>Raster entier</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_dialog.py" line="71" />
+        <location filename="../satseg_plugin/gui/area_box.py" line="41" />
         <source>Rectangle drawn on the map</source>
         <translation>Rectangle dessiné sur la carte</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_dialog.py" line="71" />
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="56" />
         <source>Polygons of a layer (AOI)</source>
         <translation>Polygones d'une couche (zone d'intérêt)</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_dialog.py" line="79" />
+        <location filename="../satseg_plugin/gui/area_box.py" line="84" />
         <source>Draw on map</source>
         <translation>Dessiner sur la carte</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_dialog.py" line="81" />
+        <location filename="../satseg_plugin/gui/area_box.py" line="86" />
         <source>(none drawn)</source>
         <translation>(aucun dessiné)</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_dialog.py" line="86" />
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="58" />
         <source>Raster and area</source>
         <translation>Raster et zone</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_dialog.py" line="88" />
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="60" />
         <source>Raster:</source>
         <translation>Raster :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_dialog.py" line="101" />
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="65" />
         <source>Cells and split</source>
         <translation>Cellules et répartition</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_dialog.py" line="116" />
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="80" />
         <source>Labels (optional: drop unlabelled cells)</source>
         <translation>Étiquettes (facultatif : écarter les cellules sans étiquettes)</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_dialog.py" line="118" />
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="82" />
         <source>Label layer:</source>
         <translation>Couche d'étiquettes :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_dialog.py" line="120" />
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="84" />
         <source>Min. labelled pixels per cell:</source>
         <translation>Pixels étiquetés min. par cellule :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_dialog.py" line="126" />
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="90" />
         <source>GeoPackage (*.gpkg)</source>
         <translation>GeoPackage (*.gpkg)</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_dialog.py" line="128" />
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="92" />
         <source>Replace an existing file</source>
         <translation>Remplacer un fichier existant</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_dialog.py" line="131" />
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="95" />
         <source>Grid GeoPackage:</source>
         <translation>GeoPackage de la grille :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_dialog.py" line="216" />
+        <location filename="../satseg_plugin/gui/area_box.py" line="192" />
         <source>{width} × {height} {units}</source>
         <translation>{width} × {height} {units}</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_dialog.py" line="226" />
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="140" />
         <source>Choose the raster the grid is laid on (load one into the project first).</source>
         <translation>Choisissez le raster sur lequel poser la grille (chargez-en un dans le projet d'abord).</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_dialog.py" line="232" />
+        <location filename="../satseg_plugin/gui/area_box.py" line="144" />
         <source>Draw the rectangle on the map first (Draw on map), or choose another area.</source>
         <translation>Dessinez d'abord le rectangle sur la carte (Dessiner sur la carte), ou choisissez une autre zone.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_dialog.py" line="239" />
+        <location filename="../satseg_plugin/gui/area_box.py" line="151" />
         <source>Choose the AOI polygon layer, or another area.</source>
         <translation>Choisissez la couche de polygones de la zone d'intérêt, ou une autre zone.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_dialog.py" line="243" />
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="145" />
         <source>The split 'From an AOI attribute' needs the area 'Polygons of a layer (AOI)'.</source>
         <translation>La répartition « D'après un attribut de la zone d'intérêt » demande la zone « Polygones d'une couche (zone d'intérêt) ».</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_dialog.py" line="261" />
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="161" />
         <source>Choose where to save the grid (Grid GeoPackage).</source>
         <translation>Choisissez où enregistrer la grille (GeoPackage de la grille).</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_dialog.py" line="279" />
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="171" />
         <source>Laying the grid…</source>
         <translation>Pose de la grille…</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_dialog.py" line="281" />
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="173" />
         <source>Grid</source>
         <translation>Grille</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_dialog.py" line="292" />
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="184" />
         <source>{cells} cells: {train} train, {validation} validation, {test} test, {unassigned} unassigned. Added to the map as '{name}': edit cells or their split there before extracting.</source>
         <translation>{cells} cellules : {train} entraînement, {validation} validation, {test} test, {unassigned} non attribuées. Ajoutée à la carte sous le nom « {name} » : modifiez-y les cellules ou leur répartition avant l'extraction.</translation>
     </message>
@@ -819,127 +819,122 @@
         <translation> cellules</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_options.py" line="80" />
-        <source>Side of a spatial block, in cells; all cells of a block share a split</source>
-        <translation>Côté d'un bloc spatial, en cellules ; toutes les cellules d'un bloc ont la même répartition</translation>
-    </message>
-    <message>
-        <location filename="../satseg_plugin/gui/grid_options.py" line="83" />
+        <location filename="../satseg_plugin/gui/grid_options.py" line="87" />
         <source>AOI field holding train / validation / test</source>
         <translation>Champ de la zone d'intérêt contenant train / validation / test</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_options.py" line="96" />
+        <location filename="../satseg_plugin/gui/grid_options.py" line="100" />
         <source>Patch size:</source>
         <translation>Taille des imagettes :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_options.py" line="97" />
+        <location filename="../satseg_plugin/gui/grid_options.py" line="101" />
         <source>Overlap:</source>
         <translation>Recouvrement :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_options.py" line="98" />
+        <location filename="../satseg_plugin/gui/grid_options.py" line="102" />
         <source>Max. nodata per cell:</source>
         <translation>Sans données max. par cellule :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_options.py" line="99" />
+        <location filename="../satseg_plugin/gui/grid_options.py" line="103" />
         <source>Split:</source>
         <translation>Répartition :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_options.py" line="100" />
+        <location filename="../satseg_plugin/gui/grid_options.py" line="104" />
         <source>Ratios (%):</source>
         <translation>Proportions (%) :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_options.py" line="101" />
+        <location filename="../satseg_plugin/gui/grid_options.py" line="105" />
         <source>Seed:</source>
         <translation>Graine :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_options.py" line="102" />
+        <location filename="../satseg_plugin/gui/grid_options.py" line="106" />
         <source>Block size:</source>
         <translation>Taille des blocs :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_options.py" line="103" />
+        <location filename="../satseg_plugin/gui/grid_options.py" line="107" />
         <source>Split field:</source>
         <translation>Champ de répartition :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_options.py" line="145" />
+        <location filename="../satseg_plugin/gui/grid_options.py" line="149" />
         <source>The overlap ({overlap} px) must be smaller than the patch size ({patch} px).</source>
         <translation>Le recouvrement ({overlap} px) doit être plus petit que la taille des imagettes ({patch} px).</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_options.py" line="155" />
+        <location filename="../satseg_plugin/gui/grid_options.py" line="159" />
         <source>The split ratios add up to 0; give the training split a share.</source>
         <translation>Les proportions de la répartition font 0 au total ; donnez une part au jeu d'entraînement.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_options.py" line="164" />
+        <location filename="../satseg_plugin/gui/grid_options.py" line="168" />
         <source>Choose the AOI field that holds train / validation / test.</source>
         <translation>Choisissez le champ de la zone d'intérêt qui contient train / validation / test.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/run_panel.py" line="59" />
+        <location filename="../satseg_plugin/gui/run_panel.py" line="76" />
         <source>Run</source>
         <translation>Lancer</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/run_panel.py" line="108" />
+        <location filename="../satseg_plugin/gui/run_panel.py" line="149" />
         <source>starting the engine…</source>
         <translation>démarrage du moteur…</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/run_panel.py" line="118" />
+        <location filename="../satseg_plugin/gui/run_panel.py" line="159" />
         <source>cancelling…</source>
         <translation>annulation…</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/extract_dialog.py" line="419" />
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="432" />
         <source>{n} patches</source>
         <translation>{n} imagettes</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/extract_dialog.py" line="434" />
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="453" />
         <source>Labelled pixels per class (training split):</source>
         <translation>Pixels étiquetés par classe (jeu d'entraînement) :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/styling.py" line="135" />
+        <location filename="../satseg_plugin/core/styling.py" line="168" />
         <source>{value} and above (confident)</source>
         <translation>{value} et plus (sûr)</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/styling.py" line="230" />
+        <location filename="../satseg_plugin/core/styling.py" line="263" />
         <source>The prediction outputs lack the class or the confidence raster.</source>
         <translation>Il manque aux sorties de la prédiction le raster des classes ou celui de la confiance.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/styling.py" line="189" />
+        <location filename="../satseg_plugin/core/styling.py" line="222" />
         <source>{name} classes</source>
         <translation>{name} classes</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/styling.py" line="190" />
+        <location filename="../satseg_plugin/core/styling.py" line="223" />
         <source>{name} confidence</source>
         <translation>{name} confiance</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/styling.py" line="191" />
+        <location filename="../satseg_plugin/core/styling.py" line="224" />
         <source>{name} probabilities</source>
         <translation>{name} probabilités</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/styling.py" line="131" />
+        <location filename="../satseg_plugin/core/styling.py" line="164" />
         <source>below {value}</source>
         <translation>sous {value}</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/styling.py" line="226" />
+        <location filename="../satseg_plugin/core/styling.py" line="259" />
         <source>QGIS could not open the prediction output {path}.</source>
         <translation>QGIS n'a pas pu ouvrir la sortie de prédiction {path}.</translation>
     </message>
@@ -984,862 +979,857 @@
         <translation>{share} des pixels ont une confiance inférieure à {threshold}.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/area_box.py" line="53" />
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="122" />
         <source>Area</source>
         <translation>Zone</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/area_box.py" line="61" />
+        <location filename="../satseg_plugin/gui/area_box.py" line="40" />
         <source>Current map view</source>
         <translation>Vue actuelle de la carte</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/area_box.py" line="63" />
+        <location filename="../satseg_plugin/gui/area_box.py" line="42" />
         <source>Bounding box of polygons (AOI), nodata outside them</source>
         <translation>Emprise des polygones (zone d'intérêt), nodata en dehors</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_dialog.py" line="63" />
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="69" />
         <source>satseg — current map view</source>
         <translation>satseg — vue actuelle de la carte</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_dialog.py" line="83" />
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="90" />
         <source>satseg — Predict</source>
         <translation>satseg — Prédire</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_dialog.py" line="99" />
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="106" />
         <source>Raster</source>
         <translation>Raster</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_dialog.py" line="105" />
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="112" />
         <source>Model</source>
         <translation>Modèle</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_dialog.py" line="116" />
+        <location filename="../satseg_plugin/gui/predict_windows.py" line="66" />
         <source>Window overlap as a fraction of the patch: more overlap, smoother and slower.</source>
         <translation>Recouvrement des fenêtres en fraction du patch : plus de recouvrement, plus lisse et plus lent.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_dialog.py" line="124" />
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="130" />
         <source>Test-time augmentation (4 flips, 4× slower)</source>
         <translation>Augmentation au moment du test (4 retournements, 4× plus lent)</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_dialog.py" line="125" />
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="131" />
         <source>Options</source>
         <translation>Options</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_dialog.py" line="128" />
+        <location filename="../satseg_plugin/gui/predict_windows.py" line="80" />
         <source>Batch size:</source>
         <translation>Taille de lot :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_dialog.py" line="129" />
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="134" />
         <source>Device:</source>
         <translation>Processeur :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_dialog.py" line="135" />
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="140" />
         <source>Also write one probability band per class</source>
         <translation>Écrire aussi une bande de probabilité par classe</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_dialog.py" line="137" />
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="142" />
         <source>Outputs</source>
         <translation>Sorties</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_dialog.py" line="139" />
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="144" />
         <source>Folder:</source>
         <translation>Dossier :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_dialog.py" line="140" />
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="145" />
         <source>Name:</source>
         <translation>Nom :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_dialog.py" line="148" />
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="155" />
         <source>Confidence preview</source>
         <translation>Aperçu de la confiance</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_dialog.py" line="151" />
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="159" />
         <source>Predict the current map view</source>
         <translation>Prédire la vue actuelle de la carte</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_dialog.py" line="152" />
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="160" />
         <source>Quick look: the visible extent, large windows, no test-time augmentation, outputs in a temporary folder; the layers are replaced on each run.</source>
         <translation>Aperçu rapide : l'emprise visible, grandes fenêtres, sans augmentation au test, sorties dans un dossier temporaire ; les couches sont remplacées à chaque exécution.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_dialog.py" line="158" />
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="166" />
         <source>Predict</source>
         <translation>Prédire</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_dialog.py" line="305" />
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="340" />
         <source>Predicting…</source>
         <translation>Prédiction en cours…</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_dialog.py" line="88" />
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="95" />
         <source>Map layer:</source>
         <translation>Couche de la carte :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_dialog.py" line="89" />
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="96" />
         <source>File:</source>
         <translation>Fichier :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_dialog.py" line="243" />
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="270" />
         <source>Choose the raster to classify (a map layer or a file GDAL reads).</source>
         <translation>Choisissez le raster à classer (une couche de la carte ou un fichier lisible par GDAL).</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_dialog.py" line="248" />
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="284" />
         <source>Choose the model (a .pt file written by satseg training).</source>
         <translation>Choisissez le modèle (un fichier .pt écrit par l'entraînement satseg).</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_dialog.py" line="300" />
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="334" />
         <source>Prediction: {name}</source>
         <translation>Prédiction : {name}</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_dialog.py" line="335" />
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="372" />
         <source>Added to the map as the group '{group}' (files in {folder}).</source>
         <translation>Ajouté à la carte dans le groupe « {group} » (fichiers dans {folder}).</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_dialog.py" line="251" />
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="287" />
         <source>The model file {path} does not exist.</source>
         <translation>Le fichier de modèle {path} n'existe pas.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_model.py" line="61" />
-        <source>satseg model (*.pt)</source>
-        <translation>modèle satseg (*.pt)</translation>
-    </message>
-    <message>
-        <location filename="../satseg_plugin/gui/predict_model.py" line="112" />
+        <location filename="../satseg_plugin/gui/predict_model.py" line="117" />
         <source>Reading the model…</source>
         <translation>Lecture du modèle…</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_model.py" line="234" />
+        <location filename="../satseg_plugin/gui/predict_model.py" line="267" />
         <source>Training metrics — {lines}</source>
         <translation>Métriques d'entraînement — {lines}</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_model.py" line="71" />
+        <location filename="../satseg_plugin/gui/class_table.py" line="55" />
         <source>Class</source>
         <translation>Classe</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_model.py" line="72" />
+        <location filename="../satseg_plugin/gui/predict_model.py" line="81" />
         <source>IoU (validation)</source>
         <translation>IoU (validation)</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_model.py" line="130" />
+        <location filename="../satseg_plugin/gui/predict_model.py" line="135" />
         <source>This model cannot be used: {error}</source>
         <translation>Ce modèle ne peut pas être utilisé : {error}</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_model.py" line="152" />
+        <location filename="../satseg_plugin/gui/predict_model.py" line="162" />
         <source>Choose a model trained with satseg (best_iou.pt, best_loss.pt or last.pt).</source>
         <translation>Choisissez un modèle entraîné avec satseg (best_iou.pt, best_loss.pt ou last.pt).</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_model.py" line="188" />
+        <location filename="../satseg_plugin/gui/predict_model.py" line="209" />
         <source>Bands: the model expects {count} ({names}).</source>
         <translation>Bandes : le modèle en attend {count} ({names}).</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_model.py" line="161" />
+        <location filename="../satseg_plugin/gui/predict_model.py" line="172" />
         <source>{architecture}, {task}, patch {patch} px, normalisation {method}; epoch {epoch} ({role})</source>
         <translation>{architecture}, {task}, imagette {patch} px, normalisation {method} ; époque {epoch} ({role})</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_model.py" line="189" />
+        <location filename="../satseg_plugin/gui/predict_model.py" line="210" />
         <source>unnamed</source>
         <translation>sans nom</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_model.py" line="193" />
+        <location filename="../satseg_plugin/gui/predict_model.py" line="214" />
         <source>The raster has {found}: prediction will be refused. Choose a raster with the model's bands.</source>
         <translation>Le raster en a {found} : la prédiction sera refusée. Choisissez un raster avec les bandes du modèle.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_model.py" line="198" />
+        <location filename="../satseg_plugin/gui/predict_model.py" line="219" />
         <source>The raster has {found} ✓</source>
         <translation>Le raster en a {found} ✓</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_summary.py" line="38" />
+        <location filename="../satseg_plugin/gui/predict_summary.py" line="36" />
         <source>No prediction yet.</source>
         <translation>Pas encore de prédiction.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_summary.py" line="43" />
+        <location filename="../satseg_plugin/gui/predict_summary.py" line="39" />
         <source>Share</source>
         <translation>Part</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_summary.py" line="80" />
+        <location filename="../satseg_plugin/gui/predict_summary.py" line="71" />
         <source>{width} × {height} pixels predicted in {seconds} s; mean confidence {mean}.</source>
         <translation>{width} × {height} pixels prédits en {seconds} s ; confiance moyenne {mean}.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" line="49" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="55" />
         <source>Quick test (small U-Net, few epochs)</source>
         <translation>Test rapide (petit U-Net, peu d'époques)</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" line="50" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="56" />
         <source>Balanced classes</source>
         <translation>Classes équilibrées</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" line="51" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="57" />
         <source>Imbalanced classes (focal + Dice, median weights, class-balanced sampling)</source>
         <translation>Classes déséquilibrées (focale + Dice, poids médians, échantillonnage équilibré)</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" line="73" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="79" />
         <source>satseg — Train</source>
         <translation>satseg — Entraîner</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" line="178" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="85" />
         <source>Choose a folder written by Extract patches.</source>
         <translation>Choisissez un dossier écrit par Extraire les imagettes.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" line="83" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="89" />
         <source>(choose a preset)</source>
         <translation>(choisir un préréglage)</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" line="91" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="109" />
         <source>Resume the interrupted run (last.pt)</source>
         <translation>Reprendre l'entraînement interrompu (last.pt)</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" line="93" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="111" />
         <source>Save job…</source>
         <translation>Enregistrer la tâche…</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" line="95" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="113" />
         <source>Load job…</source>
         <translation>Charger une tâche…</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" line="98" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="121" />
         <source>Dataset</source>
         <translation>Jeu de données</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" line="102" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="125" />
         <source>Preset:</source>
         <translation>Préréglage :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" line="105" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="129" />
         <source>Output folder:</source>
         <translation>Dossier de sortie :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" line="111" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="135" />
         <source>Job file:</source>
         <translation>Fichier de tâche :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" line="130" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="156" />
         <source>Progress</source>
         <translation>Progression</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" line="132" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="158" />
         <source>Results</source>
         <translation>Résultats</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" line="142" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="170" />
         <source>Start</source>
         <translation>Démarrer</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" line="168" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="194" />
         <source>Could not list the models: {error}</source>
         <translation>Impossible de lister les modèles : {error}</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" line="193" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="223" />
         <source>The dataset folder {path} does not exist: choose the folder written by Extract patches.</source>
         <translation>Le dossier du jeu de données {path} n'existe pas : choisissez le dossier écrit par Extraire les imagettes.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" line="196" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="226" />
         <source>{path} holds no dataset.json: choose the folder written by Extract patches (it holds dataset.json and Patch/).</source>
         <translation>{path} ne contient pas de dataset.json : choisissez le dossier écrit par Extraire les imagettes (il contient dataset.json et Patch/).</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" line="199" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="229" />
         <source>{path} is not a readable patch dataset ({error}): extract it again.</source>
         <translation>{path} n'est pas un jeu d'imagettes lisible ({error}) : extrayez-le à nouveau.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" line="220" />
+        <location filename="../satseg_plugin/core/tune_job.py" line="240" />
         <source>Choose the dataset folder (a folder written by Extract patches, holding dataset.json).</source>
         <translation>Choisissez le dossier du jeu de données (un dossier écrit par Extraire les imagettes, contenant dataset.json).</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" line="228" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="273" />
         <source>Choose the output folder (checkpoints, metrics and plots go there).</source>
         <translation>Choisissez le dossier de sortie (les points de contrôle, métriques et graphiques y sont écrits).</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" line="248" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="301" />
         <source>No model architecture: the list of models has not come from the engine. Check the engine in satseg Settings, then reopen this dialog.</source>
         <translation>Aucune architecture de modèle : la liste des modèles n'est pas venue du moteur. Vérifiez le moteur dans les paramètres de satseg, puis rouvrez cette fenêtre.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" line="255" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="308" />
         <source>{model} needs patches of at least {need} px; this dataset's are {have} px. Choose another architecture or extract larger patches.</source>
         <translation>{model} demande des imagettes d'au moins {need} px ; celles de ce jeu font {have} px. Choisissez une autre architecture ou extrayez des imagettes plus grandes.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" line="260" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="322" />
         <source>Warm-up epochs</source>
         <translation>Époques de montée en charge</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" line="260" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="324" />
         <source>Freeze encoder epochs</source>
         <translation>Époques d'encodeur gelé</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" line="265" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="327" />
         <source>{option} ({value}) must be fewer than the epochs ({epochs}).</source>
         <translation>{option} ({value}) doit être inférieur au nombre d'époques ({epochs}).</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" line="269" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="331" />
         <source>A cross-validation cannot be resumed: untick Resume or set the folds to 0.</source>
         <translation>Une validation croisée ne peut pas être reprise : décochez Reprendre ou mettez les plis à 0.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" line="288" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="357" />
         <source>Job saved to {path}. Run it without QGIS with: satseg train --config {name}</source>
         <translation>Tâche enregistrée dans {path}. Lancez-la sans QGIS avec : satseg train --config {name}</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" line="296" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="365" />
         <source>Job loaded from {path}.</source>
         <translation>Tâche chargée depuis {path}.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" line="298" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="367" />
         <source>Kept as they are (no field for them): {keys}.</source>
         <translation>Conservées telles quelles (sans champ) : {keys}.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" line="306" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="387" />
         <source>Save training job</source>
         <translation>Enregistrer la tâche d'entraînement</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" line="315" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="388" />
         <source>Job files (*.json)</source>
         <translation>Fichiers de tâche (*.json)</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" line="315" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="396" />
         <source>Load training job</source>
         <translation>Charger une tâche d'entraînement</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" line="343" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="424" />
         <source>Training… QGIS stays usable meanwhile.</source>
         <translation>Entraînement… QGIS reste utilisable pendant ce temps.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" line="344" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="425" />
         <source>Train</source>
         <translation>Entraîner</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" line="348" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="430" />
         <source>Replace the earlier run?</source>
         <translation>Remplacer l'entraînement précédent ?</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" line="348" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="431" />
         <source>{folder} already holds a training run. Starting anew replaces its checkpoints; tick Resume to continue it instead.</source>
         <translation>{folder} contient déjà un entraînement. Recommencer remplace ses points de contrôle ; cochez Reprendre pour le poursuivre.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" line="369" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="461" />
         <source>Training finished: {epochs} epochs.</source>
         <translation>Entraînement terminé : {epochs} époques.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" line="372" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="464" />
         <source>mIoU of the best model: {value:.3f}.</source>
         <translation>mIoU du meilleur modèle : {value:.3f}.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" line="380" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="472" />
         <source>Training cancelled. last.pt keeps where it stopped: tick Resume and Start to continue.</source>
         <translation>Entraînement annulé. last.pt garde l'endroit où il s'est arrêté : cochez Reprendre puis Démarrer pour continuer.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" line="391" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="483" />
         <source>{path} will be used for prediction.</source>
         <translation>{path} sera utilisé pour la prédiction.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" line="422" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="514" />
         <source>&lt;b&gt;{n} patches&lt;/b&gt; of {size}×{size} px: {splits}</source>
         <translation>&lt;b&gt;{n} imagettes&lt;/b&gt; de {size}×{size} px : {splits}</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" line="424" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="516" />
         <source>{n} classes: {classes}</source>
         <translation>{n} classes : {classes}</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" line="426" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="518" />
         <source>{n} bands: {bands}</source>
         <translation>{n} bandes : {bands}</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_results.py" line="50" />
+        <location filename="../satseg_plugin/gui/train_results.py" line="52" />
         <source>Curves appear after the first epoch.</source>
         <translation>Les courbes apparaissent après la première époque.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_results.py" line="51" />
+        <location filename="../satseg_plugin/gui/train_results.py" line="53" />
         <source>Loss per epoch</source>
         <translation>Perte par époque</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_results.py" line="52" />
+        <location filename="../satseg_plugin/gui/train_results.py" line="54" />
         <source>mIoU per epoch</source>
         <translation>mIoU par époque</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_results.py" line="123" />
+        <location filename="../satseg_plugin/gui/train_results.py" line="55" />
         <source>IoU per class</source>
         <translation>IoU par classe</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_results.py" line="74" />
+        <location filename="../satseg_plugin/gui/train_results.py" line="76" />
         <source>Starting…</source>
         <translation>Démarrage…</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_results.py" line="106" />
+        <location filename="../satseg_plugin/gui/train_results.py" line="108" />
         <source>training</source>
         <translation>entraînement</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_results.py" line="118" />
+        <location filename="../satseg_plugin/gui/train_results.py" line="120" />
         <source>IoU per class — test split, best model (epoch {epoch})</source>
         <translation>IoU par classe — jeu de test, meilleur modèle (époque {epoch})</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_results.py" line="120" />
+        <location filename="../satseg_plugin/gui/train_results.py" line="122" />
         <source>IoU per class — validation, epoch {epoch}</source>
         <translation>IoU par classe — validation, époque {epoch}</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_results.py" line="122" />
+        <location filename="../satseg_plugin/gui/train_results.py" line="124" />
         <source>IoU per class — training, epoch {epoch}</source>
         <translation>IoU par classe — entraînement, époque {epoch}</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_results.py" line="132" />
+        <location filename="../satseg_plugin/gui/train_results.py" line="134" />
         <source>fold {n}</source>
         <translation>pli {n}</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_results.py" line="133" />
+        <location filename="../satseg_plugin/gui/train_results.py" line="135" />
         <source>epoch {done}/{total}</source>
         <translation>époque {done}/{total}</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_results.py" line="137" />
+        <location filename="../satseg_plugin/gui/train_results.py" line="139" />
         <source>validation mIoU {value:.3f}</source>
         <translation>mIoU de validation {value:.3f}</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_results.py" line="141" />
+        <location filename="../satseg_plugin/gui/train_results.py" line="143" />
         <source>about {time} left</source>
         <translation>encore environ {time}</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_results.py" line="178" />
+        <location filename="../satseg_plugin/gui/train_results.py" line="180" />
         <source>Open</source>
         <translation>Ouvrir</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_results.py" line="180" />
+        <location filename="../satseg_plugin/gui/train_results.py" line="182" />
         <source>Open folder</source>
         <translation>Ouvrir le dossier</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_results.py" line="182" />
+        <location filename="../satseg_plugin/gui/train_results.py" line="184" />
         <source>Use best model for prediction</source>
         <translation>Utiliser le meilleur modèle pour la prédiction</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_results.py" line="204" />
+        <location filename="../satseg_plugin/gui/train_results.py" line="230" />
         <source>checkpoint</source>
         <translation>point de contrôle</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_results.py" line="205" />
+        <location filename="../satseg_plugin/gui/train_results.py" line="231" />
         <source>plot</source>
         <translation>graphique</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_results.py" line="205" />
+        <location filename="../satseg_plugin/gui/train_results.py" line="231" />
         <source>table</source>
         <translation>tableau</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_results.py" line="206" />
+        <location filename="../satseg_plugin/gui/train_results.py" line="232" />
         <source>report</source>
         <translation>rapport</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="53" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="56" />
         <source>Architecture:</source>
         <translation>Architecture :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="53" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="57" />
         <source>Encoder:</source>
         <translation>Encodeur :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="53" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="60" />
         <source>U-Net depth:</source>
         <translation>Profondeur du U-Net :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="53" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="61" />
         <source>U-Net base width:</source>
         <translation>Largeur de base du U-Net :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="53" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="63" />
         <source>Dropout:</source>
         <translation>Dropout :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="61" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="65" />
         <source>Loss</source>
         <translation>Perte</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="61" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="66" />
         <source>Loss:</source>
         <translation>Perte :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="61" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="68" />
         <source>Class weights:</source>
         <translation>Poids des classes :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="61" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="71" />
         <source>Draw patches with rare classes more often</source>
         <translation>Tirer plus souvent les imagettes contenant des classes rares</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="61" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="73" />
         <source>Focal gamma:</source>
         <translation>Gamma focal :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="61" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="74" />
         <source>Focal alpha (empty = off):</source>
         <translation>Alpha focal (vide = désactivé) :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="61" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="76" />
         <source>Tversky alpha (FP):</source>
         <translation>Alpha de Tversky (FP) :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="61" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="78" />
         <source>Tversky beta (FN):</source>
         <translation>Bêta de Tversky (FN) :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="61" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="80" />
         <source>CE weight:</source>
         <translation>Poids de l'entropie croisée :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="61" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="83" />
         <source>Dice weight:</source>
         <translation>Poids Dice :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="61" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="84" />
         <source>Focal weight:</source>
         <translation>Poids focal :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="61" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="86" />
         <source>Lovász weight:</source>
         <translation>Poids Lovász :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="61" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="88" />
         <source>Tversky weight:</source>
         <translation>Poids Tversky :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="61" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="90" />
         <source>Label smoothing:</source>
         <translation>Lissage des étiquettes :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="89" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="93" />
         <source>Optimiser and schedule</source>
         <translation>Optimiseur et planification</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="89" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="94" />
         <source>Optimiser:</source>
         <translation>Optimiseur :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="89" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="96" />
         <source>Learning rate:</source>
         <translation>Taux d'apprentissage :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="89" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="98" />
         <source>Encoder lr (empty = lr):</source>
         <translation>Taux de l'encodeur (vide = même) :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="89" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="99" />
         <source>Schedule:</source>
         <translation>Planification :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="89" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="101" />
         <source>Warm-up epochs:</source>
         <translation>Époques de montée en charge :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="89" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="104" />
         <source>Frozen encoder epochs:</source>
         <translation>Époques d'encodeur gelé :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="103" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="107" />
         <source>Training</source>
         <translation>Entraînement</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="103" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="108" />
         <source>Epochs:</source>
         <translation>Époques :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="103" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="111" />
         <source>Precision:</source>
         <translation>Précision :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="103" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="117" />
         <source>Early stopping patience (0 = off):</source>
         <translation>Patience de l'arrêt anticipé (0 = désactivé) :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="103" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="119" />
         <source>Early stopping watches:</source>
         <translation>L'arrêt anticipé surveille :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="103" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="122" />
         <source>Cross-validation folds (0 = off):</source>
         <translation>Plis de validation croisée (0 = désactivé) :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="125" />
         <source>Advanced</source>
         <translation>Avancé</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="126" />
         <source>Normalisation:</source>
         <translation>Normalisation :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="129" />
         <source>Augment training patches</source>
         <translation>Augmenter les imagettes d'entraînement</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="131" />
         <source>Flips</source>
         <translation>Retournements</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="132" />
         <source>90° rotations</source>
         <translation>Rotations de 90°</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="134" />
         <source>Zoom (max):</source>
         <translation>Zoom (max.) :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="136" />
         <source>Shift (max):</source>
         <translation>Décalage (max.) :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="137" />
         <source>Brightness (max):</source>
         <translation>Luminosité (max.) :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="139" />
         <source>Contrast (max):</source>
         <translation>Contraste (max.) :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="142" />
         <source>Noise std:</source>
         <translation>Écart type du bruit :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="144" />
         <source>Augmentation probability:</source>
         <translation>Probabilité d'augmentation :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="146" />
         <source>Data loader workers:</source>
         <translation>Processus de chargement :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="149" />
         <source>Batches per epoch (0 = all):</source>
         <translation>Lots par époque (0 = tous) :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="154" />
         <source>Weight decay:</source>
         <translation>Décroissance des poids :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="157" />
         <source>SGD momentum:</source>
         <translation>Moment SGD :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="159" />
         <source>Gradient clipping (0 = off):</source>
         <translation>Écrêtage du gradient (0 = désactivé) :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="161" />
         <source>Final lr factor:</source>
         <translation>Facteur final du taux :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="164" />
         <source>Warm-up start factor:</source>
         <translation>Facteur de départ de la montée :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="165" />
         <source>Step: epochs per decay:</source>
         <translation>Paliers : époques par décroissance :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="167" />
         <source>Step: decay factor:</source>
         <translation>Paliers : facteur de décroissance :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="169" />
         <source>Plateau: patience:</source>
         <translation>Plateau : patience :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="172" />
         <source>Plateau: decay factor:</source>
         <translation>Plateau : facteur de décroissance :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="174" />
         <source>Early stopping min. change:</source>
         <translation>Arrêt anticipé : variation min. :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="177" />
         <source>Folds group by:</source>
         <translation>Grouper les plis par :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="180" />
         <source>Pretrained encoder weights (file):</source>
         <translation>Poids pré-entraînés de l'encodeur (fichier) :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="181" />
         <source>Task:</source>
         <translation>Tâche :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="184" />
         <source>Binary threshold:</source>
         <translation>Seuil binaire :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="185" />
         <source>Random seed:</source>
         <translation>Graine aléatoire :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="186" />
         <source>Deterministic</source>
         <translation>Déterministe</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="187" />
         <source>Channels-last memory format</source>
         <translation>Mémoire channels-last</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="121" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="189" />
         <source>Pin memory (GPU)</source>
         <translation>Mémoire épinglée (GPU)</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="147" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="152" />
         <source>Patches held in memory up to (MB, 0 = off):</source>
         <translation>Patchs gardés en mémoire jusqu’à (Mo, 0 = non) :</translation>
     </message>
@@ -1929,17 +1919,17 @@
         <translation>Sources</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/extract_dialog.py" line="320" />
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="324" />
         <source>Other sources go with one primary image: tick one image, or tick 'The ticked images are the dates of one place' when they are a time series.</source>
         <translation>Les autres sources vont avec une seule image principale : cochez une image, ou cochez « Les images cochées sont les dates d'un même lieu » si elles forment une série temporelle.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/extract_dialog.py" line="434" />
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="438" />
         <source>{name} ({n} dates)</source>
         <translation>{name} ({n} dates)</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" line="446" />
+        <location filename="../satseg_plugin/gui/extract_dialog.py" line="440" />
         <source>Sources: {sources}</source>
         <translation>Sources : {sources}</translation>
     </message>
@@ -1949,7 +1939,7 @@
         <translation>{name} (1 bande × {dates} dates)</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/source_jobs.py" line="28" />
+        <location filename="../satseg_plugin/core/source_jobs.py" line="29" />
         <source>{name} ({bands} bands × {dates} dates)</source>
         <translation>{name} ({bands} bandes × {dates} dates)</translation>
     </message>
@@ -1959,7 +1949,7 @@
         <translation>{name} (1 bande)</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/source_jobs.py" line="31" />
+        <location filename="../satseg_plugin/core/source_jobs.py" line="32" />
         <source>{name} ({bands} bands)</source>
         <translation>{name} ({bands} bandes)</translation>
     </message>
@@ -2019,12 +2009,12 @@
         <translation>Sources utilisées</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/fusion_box.py" line="156" />
+        <location filename="../satseg_plugin/gui/fusion_box.py" line="157" />
         <source>Encoder</source>
         <translation>Encodeur</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/fusion_box.py" line="156" />
+        <location filename="../satseg_plugin/gui/fusion_box.py" line="158" />
         <source>Learning rate</source>
         <translation>Taux d'apprentissage</translation>
     </message>
@@ -2049,12 +2039,12 @@
         <translation>« {text} » n'est pas un taux d'apprentissage : écrivez un nombre comme 1e-4, ou laissez le champ vide.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_dialog.py" line="113" />
+        <location filename="../satseg_plugin/gui/predict_dialog.py" line="116" />
         <source>Sources of the model</source>
         <translation>Sources du modèle</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_model.py" line="193" />
+        <location filename="../satseg_plugin/gui/predict_model.py" line="199" />
         <source>Sources: {sources}; fusion {fusion}, dates {temporal}.</source>
         <translation>Sources : {sources} ; fusion {fusion}, dates {temporal}.</translation>
     </message>
@@ -2074,27 +2064,27 @@
         <translation>Cochez une ou plusieurs couches</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/sources_table.py" line="43" />
+        <location filename="../satseg_plugin/gui/sources_table.py" line="42" />
         <source>auto</source>
         <translation>auto</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/sources_table.py" line="43" />
+        <location filename="../satseg_plugin/gui/sources_table.py" line="42" />
         <source>nearest</source>
         <translation>plus proche voisin</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/sources_table.py" line="44" />
+        <location filename="../satseg_plugin/gui/sources_table.py" line="43" />
         <source>bilinear</source>
         <translation>bilinéaire</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/sources_table.py" line="44" />
+        <location filename="../satseg_plugin/gui/sources_table.py" line="43" />
         <source>cubic</source>
         <translation>cubique</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/sources_table.py" line="45" />
+        <location filename="../satseg_plugin/gui/sources_table.py" line="44" />
         <source>average</source>
         <translation>moyenne</translation>
     </message>
@@ -2104,17 +2094,17 @@
         <translation>Couches</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/sources_table.py" line="58" />
+        <location filename="../satseg_plugin/gui/sources_table.py" line="59" />
         <source>Dates</source>
         <translation>Dates</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/sources_table.py" line="58" />
+        <location filename="../satseg_plugin/gui/sources_table.py" line="60" />
         <source>Resampling</source>
         <translation>Rééchantillonnage</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/sources_table.py" line="69" />
+        <location filename="../satseg_plugin/gui/sources_table.py" line="68" />
         <source>The ticked images are the dates of one place (a time series), not tiles</source>
         <translation>Les images cochées sont les dates d'un même lieu (une série temporelle), pas des tuiles</translation>
     </message>
@@ -2129,282 +2119,282 @@
         <translation>Un autre capteur ou une autre date sur la grille de l'image principale (par ex. Sentinel-1, un MNT)</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/sources_table.py" line="101" />
+        <location filename="../satseg_plugin/gui/sources_table.py" line="94" />
         <source>The primary image: the grid snaps to it. Tick its layers in the Images list.</source>
         <translation>L'image principale : la grille s'aligne sur elle. Cochez ses couches dans la liste Images.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/sources_table.py" line="114" />
+        <location filename="../satseg_plugin/gui/sources_table.py" line="107" />
         <source>(tick an image in the Images list)</source>
         <translation>(cochez une image dans la liste Images)</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/sources_table.py" line="184" />
+        <location filename="../satseg_plugin/gui/sources_table.py" line="177" />
         <source>one date</source>
         <translation>une date</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/sources_table.py" line="185" />
+        <location filename="../satseg_plugin/gui/sources_table.py" line="178" />
         <source>One date per layer (YYYY-MM-DD), in the order of the layers; read from the file names, or typed. Leave empty to use the file names.</source>
         <translation>Une date par couche (AAAA-MM-JJ), dans l'ordre des couches ; lues dans les noms de fichiers, ou saisies. Laissez vide pour utiliser les noms de fichiers.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/sources_table.py" line="196" />
+        <location filename="../satseg_plugin/gui/sources_table.py" line="189" />
         <source>How the source is put on the primary grid; auto: nearest for class rasters, else bilinear</source>
         <translation>Comment la source est posée sur la grille principale ; auto : plus proche voisin pour les rasters de classes, sinon bilinéaire</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" line="271" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="315" />
         <source>Mid fusion</source>
         <translation>La fusion mid</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" line="271" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="316" />
         <source>A temporal network ({mode}) in early fusion</source>
         <translation>Un réseau temporel ({mode}) en fusion early</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" line="274" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="318" />
         <source>{what} decodes with a U-Net, not {model}: choose {fitting}, or late fusion.</source>
         <translation>{what} décode avec un U-Net, pas avec {model} : choisissez {fitting}, ou la fusion late.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="59" />
         <source>Pretrained weights:</source>
         <translation>Poids pré-entraînés :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="452" />
         <source>(none)</source>
         <translation>(aucun)</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="456" />
         <source>{n} of {total} bands matched</source>
         <translation>{n} bandes sur {total} reconnues</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="457" />
         <source>cached</source>
         <translation>en cache</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="460" />
         <source>{name} (does not fit {encoder})</source>
         <translation>{name} (ne convient pas à {encoder})</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_results.py" />
+        <location filename="../satseg_plugin/gui/train_results.py" line="208" />
         <source>Quality: no problem found.</source>
         <translation>Qualité : aucun problème détecté.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_results.py" />
+        <location filename="../satseg_plugin/gui/train_results.py" line="212" />
         <source>What usually helps: {lever}</source>
         <translation>Ce qui aide d'habitude : {lever}</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_results.py" />
+        <location filename="../satseg_plugin/gui/train_results.py" line="215" />
         <source>Quality report</source>
         <translation>Rapport de qualité</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/layers.py" />
+        <location filename="../satseg_plugin/core/layers.py" line="169" />
         <source>Value 0 covers {share:.1f} % of the pixels and stays unlabelled: the raster has no nodata value 0 and no class 0. Tick 'Class' if 0 is a class.</source>
         <translation>La valeur 0 couvre {share:.1f} % des pixels et reste non étiquetée : le raster n'a ni valeur nodata 0 ni classe 0. Cochez « Classe » si 0 est une classe.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/layers.py" />
+        <location filename="../satseg_plugin/core/layers.py" line="219" />
         <source>black</source>
         <translation>noir</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/layers.py" />
+        <location filename="../satseg_plugin/core/layers.py" line="219" />
         <source>Black covers {share:.1f} % of the mask and stays unlabelled: no class has the colour #000000. Tick 'Class' if black is a class.</source>
         <translation>Le noir couvre {share:.1f} % du masque et reste non étiqueté : aucune classe n'a la couleur #000000. Cochez « Classe » si le noir est une classe.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/class_table.py" />
+        <location filename="../satseg_plugin/gui/class_table.py" line="56" />
         <source>Untick to leave this value's pixels unlabelled (not learnt, not scored)</source>
         <translation>Décochez pour laisser les pixels de cette valeur non étiquetés (ni appris, ni évalués)</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/class_table.py" />
+        <location filename="../satseg_plugin/gui/class_table.py" line="118" />
         <source>unlabelled</source>
         <translation>non étiqueté</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/chosen_box.py" />
+        <location filename="../satseg_plugin/gui/chosen_box.py" line="19" />
         <source>Chosen for this dataset</source>
         <translation>Choisi pour ce jeu de données</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="95" />
         <source>Choose model size, augmentation, sampling, loader workers and epochs for this dataset</source>
         <translation>Choisir la taille du modèle, l'augmentation, l'échantillonnage, les processus de chargement et les époques pour ce jeu de données</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="98" />
         <source>The engine chooses these options from the dataset's size, bands and class balance when the run starts, and says why. Untick to set them yourself.</source>
         <translation>Le moteur choisit ces options d'après la taille du jeu de données, ses bandes et l'équilibre de ses classes au début de l'entraînement, et dit pourquoi. Décochez pour les régler vous-même.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="242" />
         <source>Chosen for the dataset when the run starts (untick "Choose … for this dataset" to set it).</source>
         <translation>Choisi pour le jeu de données au début de l'entraînement (décochez « Choisir … pour ce jeu de données » pour le régler).</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/chosen_box.py" />
+        <location filename="../satseg_plugin/gui/chosen_box.py" line="51" />
         <source>yes</source>
         <translation>oui</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/chosen_box.py" />
+        <location filename="../satseg_plugin/gui/chosen_box.py" line="51" />
         <source>no</source>
         <translation>non</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_polygons.py" />
+        <location filename="../satseg_plugin/gui/predict_polygons.py" line="22" />
         <source>Polygons (GeoPackage)</source>
         <translation>Polygones (GeoPackage)</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_polygons.py" />
+        <location filename="../satseg_plugin/gui/predict_polygons.py" line="23" />
         <source>Also write the classes as polygons with class name, colour, area and mean confidence, and add them to the map styled by class.</source>
         <translation>Écrire aussi les classes en polygones avec nom de classe, couleur, surface et confiance moyenne, et les ajouter à la carte avec le style des classes.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_polygons.py" />
+        <location filename="../satseg_plugin/gui/predict_polygons.py" line="29" />
         <source> px</source>
         <translation> px</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_polygons.py" />
+        <location filename="../satseg_plugin/gui/predict_polygons.py" line="30" />
         <source>Segments smaller than this many pixels take the class of their largest neighbour before polygonising (0: keep every segment).</source>
         <translation>Les segments de moins de pixels que ce nombre prennent la classe de leur plus grand voisin avant la polygonisation (0 : garder tous les segments).</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_polygons.py" />
+        <location filename="../satseg_plugin/gui/predict_polygons.py" line="33" />
         <source>smallest segment:</source>
         <translation>plus petit segment :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/polygon_style.py" />
+        <location filename="../satseg_plugin/core/polygon_style.py" line="53" />
         <source>{name} polygons</source>
         <translation>{name} polygones</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/polygon_style.py" />
+        <location filename="../satseg_plugin/core/polygon_style.py" line="63" />
         <source>QGIS could not open the polygons {path}.</source>
         <translation>QGIS n'a pas pu ouvrir les polygones {path}.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_model.py" />
+        <location filename="../satseg_plugin/gui/predict_model.py" line="69" />
         <source>satseg model (*.pt *.onnx)</source>
         <translation>modèle satseg (*.pt *.onnx)</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/export_action.py" />
+        <location filename="../satseg_plugin/gui/export_action.py" line="48" />
         <source>Export model…</source>
         <translation>Exporter le modèle…</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/export_action.py" />
+        <location filename="../satseg_plugin/gui/export_action.py" line="49" />
         <source>Write the model as ONNX (normalisation inside, metadata for the Deepness plugin), checked against PyTorch</source>
         <translation>Écrire le modèle au format ONNX (normalisation incluse, métadonnées pour l'extension Deepness), vérifié par rapport à PyTorch</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/export_action.py" />
+        <location filename="../satseg_plugin/gui/export_action.py" line="69" />
         <source>Export model as ONNX</source>
         <translation>Exporter le modèle en ONNX</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/export_action.py" />
+        <location filename="../satseg_plugin/gui/export_action.py" line="70" />
         <source>ONNX model (*.onnx)</source>
         <translation>modèle ONNX (*.onnx)</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/export_action.py" />
+        <location filename="../satseg_plugin/gui/export_action.py" line="83" />
         <source>Exporting…</source>
         <translation>Export en cours…</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/export_action.py" />
+        <location filename="../satseg_plugin/gui/export_action.py" line="91" />
         <source>Exported to {name} (ONNX Runtime matches PyTorch within {diff:.1e})</source>
         <translation>Exporté vers {name} (ONNX Runtime concorde avec PyTorch à {diff:.1e} près)</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/export_action.py" />
+        <location filename="../satseg_plugin/gui/export_action.py" line="101" />
         <source>Export failed: {error}</source>
         <translation>Échec de l'export : {error}</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_options.py" />
+        <location filename="../satseg_plugin/gui/grid_options.py" line="81" />
         <source>Auto</source>
         <translation>Auto</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_options.py" />
+        <location filename="../satseg_plugin/gui/grid_options.py" line="82" />
         <source>Side of a spatial block, in cells; all cells of a block share a split. Auto: 4, 2 or 1 cells, whichever splits the cells most evenly</source>
         <translation>Côté d'un bloc spatial, en cellules ; toutes les cellules d'un bloc ont la même répartition. Auto : 4, 2 ou 1 cellule, selon ce qui répartit les cellules le plus également</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="430" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="424" />
         <source>all GPUs of this machine ({count})</source>
         <translation>tous les GPU de cette machine ({count})</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="433" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="426" />
         <source>One training process per GPU (DistributedDataParallel through torchrun); the batch size is per GPU.</source>
         <translation>Un processus d’entraînement par GPU (DistributedDataParallel via torchrun) ; la taille de lot s’entend par GPU.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_windows.py" line="1" />
+        <location filename="../satseg_plugin/gui/predict_windows.py" line="37" />
         <source>Auto (large windows, fastest)</source>
         <translation>Auto (grandes fenêtres, le plus rapide)</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_windows.py" line="1" />
+        <location filename="../satseg_plugin/gui/predict_windows.py" line="38" />
         <source>Training patch, with overlap</source>
         <translation>Patch d'entraînement, avec recouvrement</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_windows.py" line="1" />
+        <location filename="../satseg_plugin/gui/predict_windows.py" line="39" />
         <source>Fixed size</source>
         <translation>Taille fixe</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_windows.py" line="1" />
+        <location filename="../satseg_plugin/gui/predict_windows.py" line="42" />
         <source>Auto: windows several times the training patch for models that take any input size (each pixel is computed about once), the training patch for the others. Training patch: the patch size with an overlap, as during training (slower).</source>
         <translation>Auto : des fenêtres plusieurs fois plus grandes que le patch d'entraînement pour les modèles qui acceptent toute taille d'entrée (chaque pixel est calculé environ une fois), le patch d'entraînement pour les autres. Patch d'entraînement : la taille du patch avec un recouvrement, comme à l'entraînement (plus lent).</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_windows.py" line="1" />
+        <location filename="../satseg_plugin/gui/predict_windows.py" line="52" />
         <source>Window side in pixels (a multiple of the model's stride, usually 32).</source>
         <translation>Côté de la fenêtre en pixels (un multiple du pas du modèle, en général 32).</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_windows.py" line="1" />
+        <location filename="../satseg_plugin/gui/predict_windows.py" line="59" />
         <source>Pixels at each window edge that are down-weighted where windows meet (Auto: an eighth of the training patch, at least 8).</source>
         <translation>Pixels au bord de chaque fenêtre dont le poids est réduit là où les fenêtres se rejoignent (Auto : un huitième du patch d'entraînement, au moins 8).</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_windows.py" line="1" />
+        <location filename="../satseg_plugin/gui/predict_windows.py" line="72" />
         <source>Windows per forward pass (Auto: as many as fit the memory budget).</source>
         <translation>Fenêtres par passe du modèle (Auto : autant que le budget mémoire en permet).</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_windows.py" line="1" />
+        <location filename="../satseg_plugin/gui/predict_windows.py" line="76" />
         <source>Windows:</source>
         <translation>Fenêtres :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_windows.py" line="1" />
+        <location filename="../satseg_plugin/gui/predict_windows.py" line="77" />
         <source>Window size:</source>
         <translation>Taille des fenêtres :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_windows.py" line="1" />
+        <location filename="../satseg_plugin/gui/predict_windows.py" line="78" />
         <source>Margin:</source>
         <translation>Marge :</translation>
     </message>
@@ -3009,394 +2999,414 @@
         <translation>{features} polygones écrits dans {path}</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/tune_job.py" />
+        <location filename="../satseg_plugin/core/tune_job.py" line="84" />
         <source>Learning rate and regularisation</source>
         <translation>Taux d’apprentissage et régularisation</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/tune_job.py" />
+        <location filename="../satseg_plugin/core/tune_job.py" line="85" />
         <source>Architecture and encoder</source>
         <translation>Architecture et encodeur</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/tune_job.py" />
+        <location filename="../satseg_plugin/core/tune_job.py" line="86" />
         <source>Loss and class balance</source>
         <translation>Perte et équilibre des classes</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/tune_job.py" />
+        <location filename="../satseg_plugin/core/tune_job.py" line="87" />
         <source>Augmentation</source>
         <translation>Augmentation</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/tune_job.py" />
+        <location filename="../satseg_plugin/core/tune_job.py" line="91" />
         <source>range</source>
         <translation>intervalle</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/tune_job.py" />
+        <location filename="../satseg_plugin/core/tune_job.py" line="91" />
         <source>log range</source>
         <translation>intervalle logarithmique</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/tune_job.py" />
+        <location filename="../satseg_plugin/core/tune_job.py" line="92" />
         <source>integer range</source>
         <translation>intervalle d’entiers</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/tune_job.py" />
+        <location filename="../satseg_plugin/core/tune_job.py" line="93" />
         <source>choices</source>
         <translation>choix</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/tune_job.py" />
+        <location filename="../satseg_plugin/core/tune_job.py" line="133" />
         <source>low end</source>
         <translation>la borne basse</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/tune_job.py" />
+        <location filename="../satseg_plugin/core/tune_job.py" line="134" />
         <source>high end</source>
         <translation>la borne haute</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/tune_job.py" />
+        <location filename="../satseg_plugin/core/tune_job.py" line="158" />
         <source>step</source>
         <translation>le pas</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/tune_job.py" />
+        <location filename="../satseg_plugin/core/tune_job.py" line="182" />
         <source>no choices: list them separated by commas (e.g. resnet18, resnet34).</source>
         <translation>aucun choix : listez-les séparés par des virgules (p. ex. resnet18, resnet34).</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/tune_job.py" />
+        <location filename="../satseg_plugin/core/tune_job.py" line="185" />
         <source>a choice is listed twice: list each once.</source>
         <translation>un choix figure deux fois : listez chacun une seule fois.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/tune_job.py" />
+        <location filename="../satseg_plugin/core/tune_job.py" line="243" />
         <source>Choose the output folder of the search (its study, trials and best model go there).</source>
         <translation>Choisissez le dossier de sortie de la recherche (son étude, ses essais et le meilleur modèle y sont écrits).</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/tune_job.py" />
+        <location filename="../satseg_plugin/core/tune_job.py" line="246" />
         <source>A search judges each trial on the validation split, not by cross-validation: set the cross-validation folds to 0 (cross-validate the best settings afterwards).</source>
         <translation>Une recherche juge chaque essai sur la partition de validation, pas par validation croisée : mettez les plis de validation croisée à 0 (validez ensuite les meilleurs réglages par validation croisée).</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/tune_job.py" />
+        <location filename="../satseg_plugin/core/tune_job.py" line="255" />
         <source>Nothing to search: tick at least one key in the table, or choose a preset.</source>
         <translation>Rien à rechercher : cochez au moins une clé dans le tableau, ou choisissez un préréglage.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/tune_job.py" />
+        <location filename="../satseg_plugin/core/tune_job.py" line="259" />
         <source>Give a budget: a number of trials, minutes, or both (0 trials runs until the minutes are spent).</source>
         <translation>Donnez un budget : un nombre d’essais, des minutes, ou les deux (0 essai tourne jusqu’à épuisement des minutes).</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/tune_job.py" />
+        <location filename="../satseg_plugin/core/tune_job.py" line="136" />
         <source>the low end ({low}) is above the high end ({high}): swap them.</source>
         <translation>la borne basse ({low}) dépasse la borne haute ({high}) : inversez-les.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/tune_job.py" />
+        <location filename="../satseg_plugin/core/tune_job.py" line="149" />
         <source>a log range needs a low end above 0 (it is {low}): use e.g. 1e-6, or a plain range.</source>
         <translation>un intervalle logarithmique demande une borne basse supérieure à 0 (elle vaut {low}) : utilisez p. ex. 1e-6, ou un intervalle simple.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/tune_job.py" />
+        <location filename="../satseg_plugin/core/tune_job.py" line="128" />
         <source>the {what} '{text}' is not a number.</source>
         <translation>{what} « {text} » n’est pas un nombre.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/tune_job.py" />
+        <location filename="../satseg_plugin/core/tune_job.py" line="160" />
         <source>the step must be 1 or more (it is {step}).</source>
         <translation>le pas doit valoir 1 ou plus (il vaut {step}).</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/core/tune_job.py" />
+        <location filename="../satseg_plugin/core/tune_job.py" line="265" />
         <source>A grid search needs a finite grid: make {keys} choices or integer ranges, or choose another sampler.</source>
         <translation>Une recherche en grille demande une grille finie : faites de {keys} des choix ou des intervalles d’entiers, ou choisissez un autre échantillonneur.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_space.py" />
+        <location filename="../satseg_plugin/gui/tune_dialog.py" line="127" />
         <source>Search</source>
         <translation>Rechercher</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_space.py" />
+        <location filename="../satseg_plugin/gui/tune_space.py" line="52" />
         <source>Kind</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_space.py" />
+        <location filename="../satseg_plugin/gui/tune_space.py" line="53" />
         <source>Low</source>
         <translation>Bas</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_space.py" />
+        <location filename="../satseg_plugin/gui/tune_space.py" line="53" />
         <source>High</source>
         <translation>Haut</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_space.py" />
+        <location filename="../satseg_plugin/gui/tune_space.py" line="53" />
         <source>Step</source>
         <translation>Pas</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_space.py" />
+        <location filename="../satseg_plugin/gui/tune_space.py" line="56" />
         <source>Choices (comma-separated)</source>
         <translation>Choix (séparés par des virgules)</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_space.py" />
+        <location filename="../satseg_plugin/gui/tune_space.py" line="54" />
         <source>Problem</source>
         <translation>Problème</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_trials.py" />
+        <location filename="../satseg_plugin/gui/tune_trials.py" line="36" />
         <source>complete</source>
         <translation>terminé</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_trials.py" />
+        <location filename="../satseg_plugin/gui/tune_trials.py" line="36" />
         <source>pruned</source>
         <translation>élagué</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_trials.py" />
+        <location filename="../satseg_plugin/gui/tune_trials.py" line="37" />
         <source>failed</source>
         <translation>échoué</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_trials.py" />
+        <location filename="../satseg_plugin/gui/tune_trials.py" line="67" />
         <source>Train with the best settings</source>
         <translation>Entraîner avec les meilleurs réglages</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_trials.py" />
+        <location filename="../satseg_plugin/gui/tune_trials.py" line="69" />
         <source>Opens the training dialog with the best trial's settings, to train the final model.</source>
         <translation>Ouvre la fenêtre d’entraînement avec les réglages du meilleur essai, pour entraîner le modèle final.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_trials.py" />
+        <location filename="../satseg_plugin/gui/tune_trials.py" line="88" />
         <source>No trial has ended yet.</source>
         <translation>Aucun essai n’est encore terminé.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_trials.py" />
+        <location filename="../satseg_plugin/gui/tune_trials.py" line="58" />
         <source>Trial</source>
         <translation>Essai</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_trials.py" />
+        <location filename="../satseg_plugin/gui/tune_trials.py" line="58" />
         <source>State</source>
         <translation>État</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_trials.py" />
+        <location filename="../satseg_plugin/gui/tune_trials.py" line="59" />
         <source>Parameters</source>
         <translation>Paramètres</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_trials.py" />
+        <location filename="../satseg_plugin/gui/tune_trials.py" line="60" />
         <source>Duration</source>
         <translation>Durée</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_trials.py" />
+        <location filename="../satseg_plugin/gui/tune_trials.py" line="137" />
         <source>No trial has a value yet.</source>
         <translation>Aucun essai n’a encore de valeur.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_trials.py" />
+        <location filename="../satseg_plugin/gui/tune_trials.py" line="153" />
         <source>trial {number}: epoch {epoch}, {done}/{total} batches</source>
         <translation>essai {number} : époque {epoch}, {done}/{total} lots</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_trials.py" />
+        <location filename="../satseg_plugin/gui/tune_trials.py" line="126" />
         <source>Best so far: trial {number}, {metric} = {value} ({params})</source>
         <translation>Meilleur jusqu’ici : essai {number}, {metric} = {value} ({params})</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <location filename="../satseg_plugin/gui/tune_dialog.py" line="79" />
         <source>satseg — Search settings</source>
         <translation>satseg — Rechercher des réglages</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <location filename="../satseg_plugin/gui/tune_dialog.py" line="91" />
         <source>Training to improve</source>
         <translation>Entraînement à améliorer</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <location filename="../satseg_plugin/gui/tune_dialog.py" line="102" />
         <source>What to search</source>
         <translation>Ce qu’il faut rechercher</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <location filename="../satseg_plugin/gui/tune_search.py" line="40" />
         <source>until the time is up</source>
         <translation>jusqu’à la fin du temps imparti</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <location filename="../satseg_plugin/gui/tune_search.py" line="44" />
         <source>no limit</source>
         <translation>sans limite</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <location filename="../satseg_plugin/gui/tune_search.py" line="47" />
         <source>auto (minimise a loss, else maximise)</source>
         <translation>auto (minimiser une perte, sinon maximiser)</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <location filename="../satseg_plugin/gui/tune_search.py" line="52" />
         <source>SQLite in the output folder (study.db)</source>
         <translation>SQLite dans le dossier de sortie (study.db)</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <location filename="../satseg_plugin/gui/tune_search.py" line="54" />
         <source>Any SQLAlchemy URL (e.g. postgresql://…) lets several satseg tune processes work on one study.</source>
         <translation>Toute URL SQLAlchemy (p. ex. postgresql://…) permet à plusieurs processus satseg tune de travailler sur une même étude.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <location filename="../satseg_plugin/gui/tune_search.py" line="37" />
         <source>Budget and search</source>
         <translation>Budget et recherche</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <location filename="../satseg_plugin/gui/tune_search.py" line="65" />
         <source>Trials:</source>
         <translation>Essais :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <location filename="../satseg_plugin/gui/tune_search.py" line="66" />
         <source>Time budget (minutes):</source>
         <translation>Budget de temps (minutes) :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <location filename="../satseg_plugin/gui/tune_search.py" line="67" />
         <source>Metric:</source>
         <translation>Métrique :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <location filename="../satseg_plugin/gui/tune_search.py" line="68" />
         <source>Direction:</source>
         <translation>Sens :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <location filename="../satseg_plugin/gui/tune_search.py" line="69" />
         <source>Sampler:</source>
         <translation>Échantillonneur :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <location filename="../satseg_plugin/gui/tune_search.py" line="70" />
         <source>Pruner:</source>
         <translation>Élagueur :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <location filename="../satseg_plugin/gui/tune_search.py" line="71" />
         <source>Storage:</source>
         <translation>Stockage :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <location filename="../satseg_plugin/gui/tune_search.py" line="72" />
         <source>Study name:</source>
         <translation>Nom de l’étude :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <location filename="../satseg_plugin/gui/tune_dialog.py" line="117" />
         <source>Trials</source>
         <translation>Essais</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <location filename="../satseg_plugin/gui/tune_dialog.py" line="149" />
         <source>Every other training option keeps the engine's default. To search around your own settings, click Search settings… in the training dialog, or load a training job file.</source>
         <translation>Toutes les autres options d’entraînement gardent la valeur par défaut du moteur. Pour chercher autour de vos propres réglages, cliquez sur Rechercher des réglages… dans la fenêtre d’entraînement, ou chargez un fichier de tâche d’entraînement.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <location filename="../satseg_plugin/gui/tune_dialog.py" line="197" />
         <source>the loaded job</source>
         <translation>la tâche chargée</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <location filename="../satseg_plugin/gui/tune_dialog.py" line="206" />
         <source>Save search job</source>
         <translation>Enregistrer la tâche de recherche</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <location filename="../satseg_plugin/gui/tune_dialog.py" line="220" />
         <source>Load job</source>
         <translation>Charger une tâche</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <location filename="../satseg_plugin/gui/tune_dialog.py" line="326" />
         <source>The training dialog holds the best settings: click Start there to train the final model.</source>
         <translation>La fenêtre d’entraînement contient les meilleurs réglages : cliquez-y sur Démarrer pour entraîner le modèle final.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <location filename="../satseg_plugin/gui/tune_search.py" line="111" />
         <source>This folder holds a study: Search continues it until it has the trials asked for.</source>
         <translation>Ce dossier contient une étude : Rechercher la poursuit jusqu’à obtenir le nombre d’essais demandé.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <location filename="../satseg_plugin/gui/tune_dialog.py" line="241" />
         <source>Searching… each trial is one training run; QGIS stays usable meanwhile.</source>
         <translation>Recherche en cours… chaque essai est un entraînement ; QGIS reste utilisable pendant ce temps.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <location filename="../satseg_plugin/gui/tune_dialog.py" line="157" />
         <source>Every other training option as in {origin}: {shown} ({n} options).</source>
         <translation>Toutes les autres options d’entraînement comme dans {origin} : {shown} ({n} options).</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <location filename="../satseg_plugin/gui/tune_dialog.py" line="288" />
         <source>Search finished: {complete} complete, {pruned} pruned, {failed} failed. Best: trial {number}, {value}.</source>
         <translation>Recherche terminée : {complete} terminés, {pruned} élagués, {failed} échoués. Meilleur : essai {number}, {value}.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <location filename="../satseg_plugin/gui/tune_dialog.py" line="214" />
         <source>Job saved to {path}. Run it without QGIS with: satseg tune --config {name}</source>
         <translation>Tâche enregistrée dans {path}. Lancez-la sans QGIS avec : satseg tune --config {name}</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <location filename="../satseg_plugin/gui/tune_dialog.py" line="239" />
         <source>Continuing the study in {folder}…</source>
         <translation>Poursuite de l’étude dans {folder}…</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <location filename="../satseg_plugin/gui/tune_dialog.py" line="270" />
         <source>{done}/{total} trials</source>
         <translation>{done}/{total} essais</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <location filename="../satseg_plugin/gui/tune_dialog.py" line="274" />
         <source>{done} trials</source>
         <translation>{done} essais</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/tune_dialog.py" />
+        <location filename="../satseg_plugin/gui/tune_dialog.py" line="298" />
         <source>Search cancelled. The study in {folder} keeps its ended trials: click Search with the same output folder to resume it.</source>
         <translation>Recherche annulée. L’étude dans {folder} garde ses essais terminés : cliquez sur Rechercher avec le même dossier de sortie pour la reprendre.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/plugin.py" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="115" />
         <source>Search settings…</source>
         <translation>Rechercher des réglages…</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/plugin.py" />
+        <location filename="../satseg_plugin/plugin.py" line="48" />
         <source>The settings search is not available in this version yet.</source>
         <translation>La recherche de réglages n’est pas encore disponible dans cette version.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="116" />
         <source>Search the best learning rate, architecture, loss… around these settings (satseg tune).</source>
         <translation>Rechercher le meilleur taux d’apprentissage, la meilleure architecture, perte… autour de ces réglages (satseg tune).</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_dialog.py" />
+        <location filename="../satseg_plugin/gui/train_dialog.py" line="380" />
         <source>the training dialog</source>
         <translation>la fenêtre d’entraînement</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_space.py" line="54" />
+        <source>Choices</source>
+        <translation>Choix</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_trials.py" line="147" />
+        <source>trial {number}: starting…</source>
+        <translation>essai {number} : démarrage…</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_trials.py" line="131" />
+        <source>Best so far: trial {number} of an earlier run of this study, {metric} = {value}</source>
+        <translation>Meilleur jusqu’ici : essai {number} d’une exécution antérieure de cette étude, {metric} = {value}</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/tune_dialog.py" line="283" />
+        <source>Search finished: {complete} complete, {pruned} pruned, {failed} failed; no trial completed (the satseg log says why).</source>
+        <translation>Recherche terminée : {complete} terminés, {pruned} élagués, {failed} échoués ; aucun essai n’a abouti (le journal satseg dit pourquoi).</translation>
     </message>
 </context>
 </TS>

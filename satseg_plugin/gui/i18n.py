@@ -1,8 +1,8 @@
 """Translations: every user-facing string goes through `translate("satseg", text)`.
 
-The context is written out at each call (rather than hidden in a one-argument `tr()`) because
-that is the form `pylupdate5` extracts into the "satseg" context of i18n/satseg_*.ts; a bare
-`tr("text")` would land in "@default" and never match at run time.
+The context is written out at each call, so any reader (and `make transup`, scripts/transup.py,
+which collects these calls and the Processing algorithms' `self.tr`) sees which context of
+i18n/satseg_*.ts a text belongs to.
 """
 
 from __future__ import annotations

@@ -3,59 +3,20 @@ string without one shows in English in a French QGIS)."""
 
 from __future__ import annotations
 
-import ast
 import shutil
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-
-#: one-argument translators of the "satseg" context: `SatsegAlgorithm.tr` (called as
-#: `self.tr`, `algorithm.tr` or a local `tr = self.tr`) and `gui.i18n.tr`
-ONE_ARGUMENT = "tr"
-#: two-argument translators: `translate("satseg", ...)` and `QCoreApplication.translate(...)`
-TWO_ARGUMENTS = "translate"
-
-
-def _called_name(call: ast.Call) -> str:
-    if isinstance(call.func, ast.Name):
-        return call.func.id
-    return call.func.attr if isinstance(call.func, ast.Attribute) else ""
-
-
-def _literal(node: ast.expr) -> bool:
-    return isinstance(node, ast.Constant) and isinstance(node.value, str)
-
-
-def translated_strings(path: Path) -> list[tuple[str, str, int]]:
-    """(context, text, line) of the literal texts a module translates: `translate("satseg",
-    "...")`, `QCoreApplication.translate("satseg", "...")` and `self.tr("...")`-style calls."""
-    out = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if not isinstance(node, ast.Call):
-            continue
-        name, args = _called_name(node), node.args
-        if name == TWO_ARGUMENTS and len(args) == 2 and all(_literal(a) for a in args):
-            out.append((args[0].value, args[1].value, node.lineno))
-        elif name == ONE_ARGUMENT and len(args) == 1 and _literal(args[0]):
-            out.append(("satseg", args[0].value, node.lineno))
-    return out
-
-
-def formatted_before_translation(path: Path) -> list[str]:
-    """`tr(f"...")` / `translate("satseg", f"...")` calls: the text looked up is built at run
-    time, so no entry of the .ts can ever match it (format after translating instead)."""
-    out = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Call) and _called_name(node) in (ONE_ARGUMENT, TWO_ARGUMENTS) \
-                and any(isinstance(a, ast.JoinedStr) for a in node.args):
-            out.append(f"{path.relative_to(REPO).as_posix()}:{node.lineno}")
-    return out
-
-
-def _plugin_modules() -> list[Path]:
-    return sorted((REPO / "satseg_plugin").rglob("*.py"))
+sys.path.insert(0, str(REPO / "scripts"))
+from transup import (  # noqa: E402  (scripts/ is not a package)
+    formatted_before_translation,
+    plugin_modules,
+    translated_strings,
+    updated_ts,
+)
 
 
 def _french() -> dict:
@@ -75,7 +36,7 @@ def _french() -> dict:
 def test_every_translated_string_has_a_french_translation():
     french = _french()
     found = [(path.relative_to(REPO).as_posix(), *entry)
-             for path in _plugin_modules() for entry in translated_strings(path)]
+             for path in plugin_modules() for entry in translated_strings(path)]
     texts = {(path, text) for path, _, text, _ in found}
     assert len(texts) > 400, "the plugin's strings were found"
     assert any(path.startswith("satseg_plugin/processing/") for path, _ in texts), \
@@ -91,7 +52,7 @@ def test_every_translated_string_has_a_french_translation():
 
 
 def test_no_string_is_formatted_before_it_is_translated():
-    built = [where for path in _plugin_modules() for where in formatted_before_translation(path)]
+    built = [where for path in plugin_modules() for where in formatted_before_translation(path)]
     assert not built, f"f-strings passed to tr()/translate(): {built}"
 
 
@@ -124,6 +85,41 @@ def test_processing_algorithms_speak_french_with_the_compiled_translation(qgis_a
     finally:
         QCoreApplication.removeTranslator(translator)
     assert GridAlgorithm().displayName() == "Grid of patch cells", "English without it"
+
+
+def test_transup_keeps_translations_drops_unused_texts_and_appends_new_ones():
+    """`make transup` (scripts/transup.py) on a small .ts: what a translator would lose or
+    miss if it went wrong."""
+    ts = ('<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE TS>\n<TS version="2.1">\n'
+          "<context>\n    <name>satseg</name>\n"
+          '    <message>\n        <location filename="../old.py" line="3" />\n'
+          "        <source>Kept &amp; moved</source>\n"
+          "        <translation>Gardé &amp; déplacé</translation>\n    </message>\n"
+          '    <message>\n        <location filename="../old.py" line="9" />\n'
+          "        <source>No longer used</source>\n"
+          "        <translation>Plus utilisé</translation>\n    </message>\n"
+          "</context>\n<context>\n    <name>GridAlgorithm</name>\n"
+          '    <message>\n        <location filename="../grid.py" line="1" />\n'
+          "        <source>Other context</source>\n"
+          "        <translation>Autre contexte</translation>\n    </message>\n"
+          "</context>\n</TS>\n")
+    used = {"Kept & moved": ("../satseg_plugin/new.py", 42),
+            "Brand new {n}": ("../satseg_plugin/new.py", 50)}
+    root = ET.fromstring(updated_ts(ts, used))
+    assert [c.findtext("name") for c in root.iter("context")] == ["satseg"]
+    rows = [(m.findtext("source"), m.find("translation").text, m.find("translation").get("type"),
+             m.find("location").get("filename"), m.find("location").get("line"))
+            for m in root.iter("message")]
+    assert rows == [("Kept & moved", "Gardé & déplacé", None, "../satseg_plugin/new.py", "42"),
+                    ("Brand new {n}", None, "unfinished", "../satseg_plugin/new.py", "50")]
+
+
+def test_the_ts_holds_no_text_the_plugin_no_longer_uses():
+    """A stale entry is dead weight for translators (run `make transup` to drop it)."""
+    result = subprocess.run([sys.executable, str(REPO / "scripts" / "transup.py"), "--check"],
+                            capture_output=True, text=True, timeout=60)
+    stale = [line for line in result.stdout.splitlines() if line.startswith("- ")]
+    assert not stale, "\n".join(stale)
 
 
 def _fields(text: str) -> list:
