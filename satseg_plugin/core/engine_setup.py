@@ -32,7 +32,7 @@ _PROBE = "import sys, venv; print('%d.%d' % sys.version_info[:2]); print(sys.exe
 
 
 def QT_TRANSLATE_NOOP(context: str, text: str) -> str:
-    """Marks `text` for pylupdate5 (context "satseg"); the dialog translates it when shown."""
+    """Marks `text` for `make transup` (context "satseg"); translated when shown."""
     return text
 
 
