@@ -6,7 +6,8 @@ the real dialogs filled in and run, grabbed with QWidget.grab().
     #       $QGIS_PY scripts/screenshots.py [--output-dir docs] [--work-dir DIR] [--keep]
 
 Writes settings-dialog, grid-dialog, extract-dialog, extract-sources, preview, train-dialog,
-tune-dialog, predict-dialog and confidence-preview (.png); `--only tune`: tune-dialog alone.
+tune-dialog, predict-dialog and confidence-preview (.png); `--only tune`: tune-dialog alone;
+`--skip tune`: all but tune-dialog (its real search takes minutes).
 QGIS settings go to a throwaway profile inside the work folder.
 """
 
@@ -367,6 +368,8 @@ def main() -> int:
                         help="sample data, runs and the QGIS profile (emptied first)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     parser.add_argument("--only", choices=("tune",), help="only this screenshot (its data too)")
+    parser.add_argument("--skip", choices=("tune",), help="every screenshot but this one (the "
+                        "search dialog's real search takes minutes)")
     args = parser.parse_args()
     python = os.environ.get("SATSEG_ENGINE_PYTHON", "")
     if not os.path.isfile(python):
@@ -396,7 +399,8 @@ def main() -> int:
             shot_grid_and_extract(iface, layers, sample, out)
             shot_extract_sources(iface, layers["scene"], work, out)
             checkpoint = shot_train(iface, dataset, work, out)
-        shot_tune(iface, dataset, work, out)
+        if args.skip != "tune":
+            shot_tune(iface, dataset, work, out)
         if args.only != "tune":
             shot_predict(iface, layers["scene"], checkpoint, work, out)
         project.removeAllMapLayers()
