@@ -6,8 +6,9 @@ ONNX packages once were: `satseg tune` and `satseg export` failed there)."""
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 ENGINE = Path(__file__).resolve().parents[2] / "engine"
 
