@@ -72,7 +72,7 @@ def test_every_auto_key_of_the_job_has_a_rule_and_nothing_else_is_auto() -> None
     assert {c.key for c in choices} == {
         "model.encoder", "augment.scale", "augment.shift", "augment.brightness",
         "augment.contrast", "augment.noise", "data.class_balanced", "data.num_workers",
-        "epochs"}
+        "epochs", "selection"}
     assert "auto" not in json.dumps(resolved.to_dict()).replace('"task": "auto"', "").replace(
         '"device": "auto"', "")
     assert resolved.model.encoder == "resnet34" and resolved.data.num_workers == 0
@@ -87,8 +87,8 @@ def test_an_explicit_value_always_wins() -> None:
     assert (resolved.epochs, resolved.model.encoder) == (3, "resnet50")
     assert (resolved.data.class_balanced, resolved.data.num_workers) == (False, 2)
     assert resolved.augment.noise == 0.0 and resolved.augment.scale == 0.1
-    assert {c.key for c in choices} == {"augment.scale", "augment.shift",
-                                        "augment.brightness", "augment.contrast"}
+    assert {c.key for c in choices} == {"augment.scale", "augment.shift", "augment.brightness",
+                                        "augment.contrast", "selection"}
 
 
 @pytest.mark.parametrize(("data", "key"), [

@@ -24,9 +24,10 @@ TINY = {"model.architecture": "custom_unet", "model.depth": 2, "model.base_width
         "augment.enabled": False, "schedule.warmup_epochs": 0, "early_stopping.patience": 0,
         "device": "cpu"}
 #: engine keys the form has no widget for: passed through from loaded files untouched (the
-#: fusion keys have widgets only for a dataset of several sources or dates: test_train_fusion)
+#: fusion keys have widgets only for a dataset of several sources or dates: test_train_fusion;
+#: `selection` is always the engine's choice, shown with its reason in the chosen box)
 PASS_THROUGH = {"schema", "dataset", "output_dir", "resume", "log_every_steps",
-                "data.source", *FUSION_KEYS}
+                "data.source", "selection", *FUSION_KEYS}
 
 
 def engine_started(engine_python: str, config: Path) -> dict:

@@ -27,7 +27,7 @@ from .setup import (
     seed_everything,
     set_frozen,
 )
-from .state import EarlyStopping, RunState
+from .state import EarlyStopping, RunState, keeps_epoch
 from .streams import to_channels_last
 
 
@@ -147,7 +147,7 @@ def fit(job: Any, events: Any, info: dict[str, Any], items: dict[str, list[Patch
             if watched["loss"] < state.best_loss:
                 state.best_loss, state.best_loss_epoch = watched["loss"], epoch_no
                 writer.save("best_loss", model, epoch_no, metrics)
-            if watched["miou"] > state.best_iou:
+            if keeps_epoch(job.selection, watched["miou"], state.best_iou):
                 state.best_iou, state.best_iou_epoch = watched["miou"], epoch_no
                 writer.save("best_iou", model, epoch_no, metrics)
             state.stopped_early = stopper.update(state, watched[stopper.monitor])

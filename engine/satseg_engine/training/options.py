@@ -103,8 +103,9 @@ class AugmentOptions:
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class LossOptions:
     name: LossName = option("dice_ce", help="loss function")
-    class_weights: Literal["none", "inverse", "median", "sqrt_median"] = option(
-        "none", help="class weights from the training split's pixel counts")
+    class_weights: Literal["none", "inverse", "median", "sqrt_median", "rare"] = option(
+        "none", help="class weights from the training split's pixel counts (rare: median "
+        "weights for classes under 1 % of the pixels, 1 for the others)")
     focal_gamma: float = option(2.0, min=0.0, help="focal: focusing parameter")
     focal_alpha: float | None = option(None, min=0.0, max=1.0, help="focal: positive-class "
                                        "balance (empty = off)")
@@ -192,6 +193,10 @@ class TrainJob(jobs.Job):
     resume: Path | None = option(None, exists="file", help="last.pt of an interrupted run to "
                                  "continue")
     log_every_steps: int = option(10, min=1, help="training-loss metric event every N steps")
+    selection: Literal["auto", "miou", "last"] = option(
+        "auto", help="which epoch best_iou.pt keeps: miou (best validation mIoU) or last; "
+        "auto: last when the validation split lacks a training class (its mIoU cannot judge "
+        "that class and swings between epochs), else miou")
     model: ModelOptions = option(ModelOptions(), help="model")
     data: DataOptions = option(DataOptions(), help="data loading")
     augment: AugmentOptions = option(AugmentOptions(), help="augmentation")

@@ -36,6 +36,12 @@ class RunState:
         return state
 
 
+def keeps_epoch(selection: str, miou: float, best_miou: float) -> bool:
+    """Whether best_iou.pt takes this epoch: every epoch with `last` (the kept model is the
+    last one), a higher validation mIoU than so far with `miou`."""
+    return selection == "last" or miou > best_miou
+
+
 class EarlyStopping:
     """Counts epochs without an improvement of `monitor` larger than `min_delta`."""
 
