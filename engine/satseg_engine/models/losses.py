@@ -158,8 +158,20 @@ def _sqrt_median(freq: np.ndarray) -> np.ndarray:
     return np.sqrt(_median(freq))
 
 
+#: `rare` weighting: classes below this share of the training pixels are the rare ones
+RARE_SHARE = 0.01
+
+
+def _rare(freq: np.ndarray) -> np.ndarray:
+    """Median weights for the rare classes only, 1 for the others (weighting the common but
+    small ones too, as `median` does, made the model over-predict them)."""
+    return np.where((freq > 0) & (freq < RARE_SHARE), np.maximum(_median(freq), 1.0),
+                    np.where(freq > 0, 1.0, 0.0))
+
+
 CLASS_WEIGHTINGS: dict[str, Callable[[np.ndarray], np.ndarray] | None] = {
     "none": None, "inverse": _inverse, "median": _median, "sqrt_median": _sqrt_median,
+    "rare": _rare,
 }
 
 
@@ -168,7 +180,8 @@ def class_weights_from_counts(method: str, counts: Sequence[float]) -> torch.Ten
 
     * inverse: 1 / frequency, scaled to a mean of 1 over the classes present;
     * median: median frequency / frequency (SegNet's median frequency balancing): the class of
-      median frequency weighs 1, rarer classes more, commoner ones less.
+      median frequency weighs 1, rarer classes more, commoner ones less;
+    * rare: median weights for classes below RARE_SHARE of the pixels, 1 for the others.
 
     The two differ only by a factor, which a weighted-mean cross-entropy cancels; it matters
     where a weighted term is summed with an unweighted one (dice_ce, combo).
