@@ -8,9 +8,10 @@ scene (never seen in training or model selection) and `satseg evaluate` scores i
 labels. Each command runs in its own process. Reported per scene and recipe: held-out mIoU,
 overall accuracy, IoU of the held-out area's rarest class, and training wall time.
 
-Recipes: `old` is the previous defaults spelled out (they are no longer the defaults); `new` is
-the job with no training option given (the "auto" defaults, resolved per dataset); the others
-add one change each to a base (see MODIFIERS): `old+balanced` is an ablation.
+Recipes: `old` is the previous defaults spelled out (they are no longer the defaults), the
+checkpoint kept by best validation mIoU included; `new` is the job with no training option given
+(the "auto" defaults, resolved per dataset); the others add one change each to a base (see
+MODIFIERS): `old+balanced` is an ablation. Every recipe predicts with its `best_iou.pt`.
 
 The epoch budget is the same for both (`--epochs`, given explicitly, so it wins over "auto"):
 the epoch rule itself is not judged here, everything else the new defaults choose is.
@@ -34,7 +35,7 @@ OLD = ["--model.encoder", "resnet34", "--data.num-workers", "2", "--data.class-b
        "false", "--loss.name", "dice_ce", "--loss.class-weights", "none",
        "--augment.scale", "0.1", "--augment.shift", "0.1", "--augment.brightness", "0.1",
        "--augment.contrast", "0.1", "--augment.noise", "0.02", "--model.architecture", "Unet",
-       "--optim.lr", "0.001"]
+       "--optim.lr", "0.001", "--selection", "miou"]
 #: recipe bases: `old` is the previous defaults spelled out; `new` gives no training option
 BASES: dict[str, list[str]] = {"old": OLD, "new": []}
 #: "+name" modifiers, each changing one thing (later flags win): `old+balanced+median` is the
@@ -43,12 +44,22 @@ MODIFIERS: dict[str, list[str]] = {
     "inverse": ["--loss.class-weights", "inverse"],
     "median": ["--loss.class-weights", "median"],
     "sqrt_median": ["--loss.class-weights", "sqrt_median"],
+    "rare": ["--loss.class-weights", "rare"],
+    "noweights": ["--loss.class-weights", "none"],
     "balanced": ["--data.class-balanced", "true"],
+    "uniform": ["--data.class-balanced", "false"],
     "focal_dice": ["--loss.name", "focal_dice"],
     "lovasz": ["--loss.name", "focal_lovasz"],
     "resnet18": ["--model.encoder", "resnet18"],
     "resnet34": ["--model.encoder", "resnet34"],
     "lr3e-3": ["--optim.lr", "0.003"],
+    "lr3e-4": ["--optim.lr", "0.0003"],
+    "last": ["--selection", "last"],
+    "miou": ["--selection", "miou"],
+    "custom_unet": ["--model.architecture", "custom_unet"],
+    "custom_unet32": ["--model.architecture", "custom_unet", "--model.base-width", "32"],
+    "unetpp": ["--model.architecture", "UnetPlusPlus"],
+    "fpn": ["--model.architecture", "FPN"],
 }
 
 
