@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from gpu_standin import env_with_nvidia_smi
 
 REPO = Path(__file__).resolve().parents[2]
 TORCH_BUILD = REPO / "scripts" / "torch-build.sh"
@@ -22,13 +23,7 @@ CUPY_WHEEL = REPO / "engine" / "satseg_engine" / "core" / "cupy_wheel.py"
 
 
 def decide(tmp_path: Path, gpu: bool, cupy: str | None = None) -> subprocess.CompletedProcess:
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir(exist_ok=True)
-    smi = bin_dir / "nvidia-smi"
-    smi.write_text("#!/bin/sh\necho 'GPU 0: NVIDIA H200 (UUID: GPU-1)'\n" if gpu
-                   else "#!/bin/sh\necho 'NVIDIA-SMI has failed' >&2\nexit 9\n")
-    smi.chmod(0o755)
-    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    env = env_with_nvidia_smi(tmp_path, gpu)
     env.pop("SATSEG_CUPY", None)
     if cupy is not None:
         env["SATSEG_CUPY"] = cupy

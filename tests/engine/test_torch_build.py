@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import http.server
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from gpu_standin import env_with_nvidia_smi
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "torch-build.sh"
 
@@ -24,14 +24,7 @@ SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "torch-build.sh"
 def choose(tmp_path: Path, *, gpu: bool = False, index: str = "http://127.0.0.1:9",
            forced: str | None = None) -> subprocess.CompletedProcess:
     """Run the script with a stand-in nvidia-smi that lists a GPU (gpu) or fails (no driver)."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir(exist_ok=True)
-    smi = bin_dir / "nvidia-smi"
-    smi.write_text("#!/bin/sh\necho 'GPU 0: NVIDIA H200 (UUID: GPU-1)'\n" if gpu
-                   else "#!/bin/sh\necho 'NVIDIA-SMI has failed' >&2\nexit 9\n")
-    smi.chmod(0o755)
-    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}",
-           "SATSEG_CPU_TORCH_INDEX": index}
+    env = {**env_with_nvidia_smi(tmp_path, gpu), "SATSEG_CPU_TORCH_INDEX": index}
     env.pop("SATSEG_TORCH_BUILD", None)
     if forced is not None:
         env["SATSEG_TORCH_BUILD"] = forced
