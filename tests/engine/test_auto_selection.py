@@ -4,7 +4,6 @@ class weights (an option, not an `auto` choice: it lost on bench_defaults.py's h
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
@@ -13,9 +12,8 @@ import pytest
 import rasterio
 import torch
 from dataset_factory import make_dataset
+from raster_factory import run_verb
 
-from satseg_engine.core.cli import run_job
-from satseg_engine.core.events import Events
 from satseg_engine.core.jobs import load_job
 from satseg_engine.training.auto import DatasetFacts, choose, facts_from
 from satseg_engine.training.options import TrainJob
@@ -90,12 +88,10 @@ def test_a_run_whose_validation_lacks_a_class_keeps_the_last_epoch(tmp_path: Pat
                            counts={"train": 8, "validation": 3, "test": 0})
     _drop_class_from_validation(dataset, 5, 1)
     out = tmp_path / "out"
-    stream = io.StringIO()
     job = {"dataset": str(dataset), "output_dir": str(out), "epochs": 3, "batch_size": 4,
            "model": {"architecture": "custom_unet", "depth": 2, "base_width": 8}}
-    summary = run_job("train", job, Events(stream))
-    logs = [json.loads(line)["message"] for line in stream.getvalue().splitlines()
-            if json.loads(line)["type"] == "log"]
+    summary, events = run_verb("train", **job)
+    logs = [e["message"] for e in events if e["type"] == "log"]
     assert any("selection = last (the validation split holds no 'urban' pixels" in m
                for m in logs)
     assert summary["best_epoch"] == summary["best_iou_epoch"] == 3

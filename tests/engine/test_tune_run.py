@@ -4,7 +4,6 @@ its events and its pruning."""
 from __future__ import annotations
 
 import csv
-import io
 import json
 import subprocess
 import sys
@@ -14,9 +13,8 @@ import optuna
 import pytest
 import torch
 from dataset_factory import make_dataset
+from raster_factory import run_verb
 
-from satseg_engine.core.cli import run_job
-from satseg_engine.core.events import Events
 from satseg_engine.core.jobs import load_job
 from satseg_engine.training.options import TrainJob
 
@@ -24,12 +22,6 @@ pytestmark = pytest.mark.usefixtures("one_torch_thread")
 TINY = {"epochs": 2, "batch_size": 4, "log_every_steps": 2,
         "model": {"architecture": "custom_unet", "depth": 2, "base_width": 8},
         "data": {"num_workers": 0, "normalization": "standardize"}, "optim": {"lr": 0.01}}
-
-
-def _tune(job: dict) -> tuple[dict, list[dict]]:
-    stream = io.StringIO()
-    summary = run_job("tune", job, Events(stream))
-    return summary, [json.loads(line) for line in stream.getvalue().splitlines()]
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +36,7 @@ def search(dataset, tmp_path_factory) -> tuple[Path, dict, list[dict]]:
     job = {**TINY, "dataset": str(dataset), "output_dir": str(out),
            "space": {"optim.lr": "log_float:1e-3:3e-2", "model.base_width": "choice:4,8"},
            "search": {"trials": 3}}
-    summary, events = _tune(job)
+    summary, events = run_verb("tune", **job)
     return out, summary, events
 
 
@@ -139,7 +131,7 @@ def test_a_trial_that_cannot_learn_is_pruned_early(dataset, tmp_path):
            "space": {"optim.lr": {"type": "choice", "choices": [0.01, 1e-7, 1e-8]}},
            "search": {"trials": 3, "sampler": "grid", "pruner": "median",
                       "startup_trials": 1, "warmup_epochs": 1}}
-    summary, events = _tune(job)
+    summary, events = run_verb("tune", **job)
     ends = {e["trial"]["params"]["optim.lr"]: e["trial"] for e in _trial_ends(events)}
     assert ends[0.01]["state"] == "COMPLETE"
     assert ends[1e-7]["state"] == ends[1e-8]["state"] == "PRUNED"
@@ -159,7 +151,7 @@ def test_failing_trials_are_recorded_and_a_hopeless_search_stops(dataset, tmp_pa
     job = {**TINY, "dataset": str(dataset), "output_dir": str(tmp_path / "out"),
            "space": {"model.architecture": "choice:NoSuchNet"}, "search": {"trials": 20}}
     with pytest.raises(SatsegError) as caught:
-        _tune(job)
+        run_verb("tune", **job)
     assert caught.value.code == "tune_failing" and "NoSuchNet" in caught.value.message
     study = optuna.load_study(study_name="satseg", storage=f"sqlite:///{tmp_path}/out/study.db")
     assert [t.state for t in study.trials] == [optuna.trial.TrialState.FAIL] * 5
