@@ -184,3 +184,53 @@ def test_too_small_message_names_sizes_and_fix(tmp_path):
     with pytest.raises(Exception) as info:
         run_verb("grid", image=image, output=tmp_path / "g.gpkg", patch_size=64)
     assert "70×50" in info.value.message and "at most 50" in info.value.hint
+
+
+def rare_class_scene(tmp_path, spots):
+    """A 200² image and labels of classes 1 and 2 with class 3 ("road") in 6×6-pixel spots at
+    the listed (row, column) pixel corners."""
+    rng = np.random.default_rng(0)
+    image = rng.integers(1, 10_000, (2, 200, 200)).astype(np.uint16)
+    label = rng.choice(np.array((1, 2), dtype=np.uint8), (200, 200))
+    for row, col in spots:
+        label[row:row + 6, col:col + 6] = 3
+    return (write_raster(tmp_path / "scene.tif", image, nodata=0),
+            write_raster(tmp_path / "labels.tif", label, nodata=0))
+
+
+def split_classes(grid_path, labels):
+    """{split: the class values its cells hold}, read from the label raster."""
+    import rasterio
+
+    out: dict[str, set[int]] = {}
+    with rasterio.open(labels) as src:
+        data = src.read(1)
+    for split, row, col, size in zip(*(read_grid(grid_path)[k] for k in (
+            "split", "row_off", "col_off", "size")), strict=True):
+        out.setdefault(split, set()).update(np.unique(data[row:row + size, col:col + size]))
+    return out
+
+
+def test_blocks_split_deals_a_rare_class_into_validation_and_test(tmp_path):
+    image, labels = rare_class_scene(tmp_path, [(22, 22), (72, 152), (122, 42), (162, 162)])
+    summary, events = run_verb("grid", image=image, labels=labels, output=tmp_path / "g.gpkg",
+                               patch_size=10, split_method="blocks", block_size=2, seed=3,
+                               ratios=[0.6, 0.2, 0.2])
+    held = split_classes(tmp_path / "g.gpkg", labels)
+    assert all(3 in held[split] for split in ("train", "validation", "test"))
+    assert summary["missing_classes"] == {}
+    assert not [e for e in events if e.get("level") == "warning" and "no pixels of" in
+                e["message"]]
+
+
+def test_a_class_too_rare_to_split_is_named_in_a_warning(tmp_path):
+    image, labels = rare_class_scene(tmp_path, [(92, 92)])
+    summary, events = run_verb("grid", image=image, labels=labels, output=tmp_path / "g.gpkg",
+                               patch_size=10, split_method="blocks", block_size=2, seed=3,
+                               ratios=[0.8, 0.2, 0.0])
+    assert 3 in split_classes(tmp_path / "g.gpkg", labels)["train"]
+    assert summary["missing_classes"] == {"validation": ["class_3"]}  # no class table: value
+    warning = [e["message"] for e in events if e.get("level") == "warning" and "no pixels of"
+               in e["message"]]
+    assert len(warning) == 1 and "validation split holds no pixels of class_3" in warning[0]
+    assert "--block-size" in warning[0]

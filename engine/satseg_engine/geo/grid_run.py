@@ -9,7 +9,7 @@ from ..core.errors import SatsegError
 from . import grids, rasters
 from .labels import prepare
 from .options import GridJob, GridOptions
-from .splits import split_warnings
+from .splits import CLASS_AWARE_TRIES, missing_classes, split_warnings
 
 
 def prepare_labels(opts: GridOptions, labels: Path, src: Any, events: Any) -> Any:
@@ -46,11 +46,30 @@ def make_grid(job: GridJob, events: Any) -> dict[str, Any]:
     grids.write(job.output, [grid], meta)
     events.artifact("vector", job.output)
     counts = split_summary(grid.splits)
+    missing: dict[str, list[str]] = {}
     if job.split_method in ("random", "blocks"):
         for message in split_warnings(grid.splits, job.ratios, job.split_method):
             events.warning(message)
+        if grid.classes is not None and spec is not None:
+            missing = missing_class_names(grid.splits, grid.classes, job, spec, events)
     return {"output": str(job.output.resolve()), "cells": len(grid.cells),
             "splits": counts, "patch_size": job.patch_size, "stride": meta["stride"],
             "dropped_nodata": grid.meta["dropped_nodata"],
             "dropped_unlabelled": grid.meta["dropped_unlabelled"],
-            "mean_valid_frac": round(sum(grid.valid) / len(grid.valid), 4)}
+            "mean_valid_frac": round(sum(grid.valid) / len(grid.valid), 4),
+            "missing_classes": missing}
+
+
+def missing_class_names(names: list[str], classes: list[frozenset[int]], job: GridJob,
+                        spec: Any, events: Any) -> dict[str, list[str]]:
+    """{split: names of the train classes it lacks}, each split warned about with the fix."""
+    name_of = {value: name for value, name, _ in spec.classes}
+    out = {split: [name_of.get(v, str(v)) for v in values]
+           for split, values in missing_classes(names, classes, job.ratios).items()}
+    for split, lacking in out.items():
+        events.warning(f"the {split} split holds no pixels of {', '.join(lacking)} (the best "
+                       f"of up to {CLASS_AWARE_TRIES} dealings of the cells): it cannot judge "
+                       f"{'that class' if len(lacking) == 1 else 'those classes'}; use smaller "
+                       "blocks (--block-size), a larger area, or draw the splits "
+                       "(--split-method attribute)")
+    return out

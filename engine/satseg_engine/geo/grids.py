@@ -45,6 +45,8 @@ class Grid:
     valid: list[float]
     labelled: list[float | None]
     meta: dict[str, Any] = dataclasses.field(default_factory=dict)
+    #: the classes of each cell, when the grid read labels
+    classes: list[frozenset[int]] | None = None
 
     def select(self, keep: list[int]) -> Grid:
         pick = [self.cells, self.ids, self.splits, self.valid, self.labelled]
@@ -52,7 +54,9 @@ class Grid:
                                    ids=[pick[1][i] for i in keep],
                                    splits=[pick[2][i] for i in keep],
                                    valid=[pick[3][i] for i in keep],
-                                   labelled=[pick[4][i] for i in keep])
+                                   labelled=[pick[4][i] for i in keep],
+                                   classes=None if self.classes is None
+                                   else [self.classes[i] for i in keep])
 
 
 def too_small(src: Any, size: int, what: str) -> SatsegError:
@@ -129,16 +133,21 @@ def valid_fractions(src: Any, bands: list[int], cells: list[Cell],
 
 
 def labelled_fractions(spec: LabelSpec, src: Any, bands: list[int], cells: list[Cell],
-                       progress: Callable[[int, int], None]) -> list[float]:
-    """Share of pixels per cell that are valid in the image and carry a class label."""
+                       progress: Callable[[int, int], None]
+                       ) -> tuple[list[float], list[frozenset[int]]]:
+    """Per cell: the share of pixels that are valid in the image and carry a class label, and
+    the classes those pixels hold (for class-aware splits)."""
     reader = open_reader(spec, src)
     try:
-        out = []
+        fractions, classes = [], []
         for i, cell in enumerate(cells):
             valid = rasters.valid_mask(src, bands, rasters.cell_window(cell))
-            out.append(float(((reader.read(cell) != IGNORE) & valid).mean()))
+            values = reader.read(cell)
+            labelled = (values != IGNORE) & valid
+            fractions.append(float(labelled.mean()))
+            classes.append(frozenset(int(v) for v in np.unique(values[labelled])))
             progress(i + 1, len(cells))
-        return out
+        return fractions, classes
     finally:
         reader.close()
 
@@ -176,11 +185,13 @@ def build(image: Path, opts: Any, labels: LabelSpec | None, events: Any, *, id_s
         stage = f"grid {Path(image).name}"
         valid = valid_fractions(src, bands, cells, lambda d, t: events.progress(
             stage, d, t, "cells")) if measure else [1.0] * n_all
-        want_labels = labels is not None and need_fractions
-        labelled: list[float | None] = labelled_fractions(labels, src, bands, cells, lambda d, t:
-                                                          events.progress(f"{stage} labels",
-                                                                          d, t, "cells")) \
-            if want_labels else [None] * n_all
+        labelled: list[float | None] = [None] * n_all
+        classes = None
+        if labels is not None and need_fractions:
+            fractions, classes = labelled_fractions(
+                labels, src, bands, cells,
+                lambda d, t: events.progress(f"{stage} labels", d, t, "cells"))
+            labelled = list(fractions)
         keep_nodata = [i for i in range(n_all)
                        if valid[i] > 0 and 1 - valid[i] <= opts.max_nodata_frac + 1e-9]
         keep = [i for i in keep_nodata
@@ -196,7 +207,7 @@ def build(image: Path, opts: Any, labels: LabelSpec | None, events: Any, *, id_s
                               hint="raise max_nodata_frac / lower min_labelled_frac, or check "
                                    "the image's nodata value and the area")
         grid = Grid(str(Path(image).resolve()), src.crs, src.transform, size, stride, cells,
-                    ids, [""] * n_all, valid, labelled).select(keep)
+                    ids, [""] * n_all, valid, labelled, classes=classes).select(keep)
         grid.splits = assign_splits(grid, opts, aoi, area)
         grid.meta = {"dropped_nodata": n_all - len(keep_nodata),
                      "dropped_unlabelled": len(keep_nodata) - len(keep)}
@@ -207,8 +218,8 @@ def assign_splits(grid: Grid, opts: Any, aoi: Any, area: PixelArea) -> list[str]
     if opts.split_method == "attribute":
         return attribute_splits(grid, aoi, opts.split_attribute)
     return splits.assign(opts.split_method, grid.cells, opts.ratios, opts.seed,
-                         origin=(area.row0, area.col0), stride=grid.stride,
-                         block_size=opts.block_size)
+                         class_sets=grid.classes, origin=(area.row0, area.col0),
+                         stride=grid.stride, block_size=opts.block_size)
 
 
 def attribute_splits(grid: Grid, aoi: Any, attribute: str) -> list[str]:

@@ -14,6 +14,15 @@ Methods (a registry, `SPLITTERS`):
   blocks).
 * `attribute`: the value of `split_attribute` in the AOI polygon holding the cell's centre.
 * `none`: every cell unassigned.
+
+Class-aware dealing (`random` and `blocks`, when the grid reads labels): a validation split
+without a class cannot judge it, and model selection on it picks noise. So when the classes of
+each cell are known, up to `CLASS_AWARE_TRIES` dealings are made (the grid's seed first, then
+seeds derived from it) and the one whose train split holds the most classes and whose
+validation and test splits hold the most of the train classes is kept; ties go to the earlier
+try, so a grid whose first dealing already covers every class is unchanged. A dealing whose
+`balance` (how close the splits come to their ratios) is under three quarters of the first
+one's (or of one half, if lower) is not taken.
 """
 
 from __future__ import annotations
@@ -145,6 +154,58 @@ def buffer_train(cells: Sequence[Cell], labels: list[str]) -> list[str]:
     return out
 
 
+#: dealings tried at most when each cell's classes are known (see the module doc)
+CLASS_AWARE_TRIES = 32
+#: the k-th try deals with seed + k · SEED_STEP
+SEED_STEP = 1_000_003
+
+
+def coverage(labels: Sequence[str], class_sets: Sequence[frozenset[int]]) -> tuple[int, int]:
+    """(classes in train, train classes held by validation plus those held by test)."""
+    held: dict[str, set[int]] = {name: set() for name in SPLITS}
+    for name, classes in zip(labels, class_sets, strict=True):
+        if name:
+            held[name].update(classes)
+    train = held["train"]
+    return len(train), len(held["validation"] & train) + len(held["test"] & train)
+
+
+def missing_classes(labels: Sequence[str], class_sets: Sequence[frozenset[int]],
+                    ratios: Sequence[float]) -> dict[str, list[int]]:
+    """{split: the classes of the train split it lacks} for validation and test with a ratio."""
+    held: dict[str, set[int]] = {name: set() for name in SPLITS}
+    for name, classes in zip(labels, class_sets, strict=True):
+        if name:
+            held[name].update(classes)
+    return {name: sorted(held["train"] - held[name])
+            for name, ratio in zip(SPLITS[1:], ratios[1:], strict=True)
+            if ratio > 0 and held["train"] - held[name]}
+
+
+def assign_class_aware(splitter: Callable[..., list[str]], cells: Sequence[Cell],
+                       ratios: Sequence[float], seed: int,
+                       class_sets: Sequence[frozenset[int]], **kwargs: Any) -> list[str]:
+    """The best of up to CLASS_AWARE_TRIES dealings by `coverage` (see the module doc)."""
+    every = set().union(*class_sets) if class_sets else set()
+    held_out = sum(1 for r in ratios[1:] if r > 0)
+    full = (len(every), len(every) * held_out)
+    best: tuple[tuple[int, int], list[str]] | None = None
+    floor = 0.0
+    for k in range(CLASS_AWARE_TRIES):
+        labels = splitter(cells, ratios, seed + k * SEED_STEP, **kwargs)
+        if k == 0:
+            floor = 0.75 * min(0.5, balance(labels, ratios))
+        elif balance(labels, ratios) < floor:
+            continue
+        score = coverage(labels, class_sets)
+        if best is None or score > best[0]:
+            best = (score, labels)
+        if score >= full:
+            break
+    assert best is not None
+    return best[1]
+
+
 def assign_none(cells: Sequence[Cell], *_: Any, **__: Any) -> list[str]:
     return [""] * len(cells)
 
@@ -173,9 +234,12 @@ SPLITTERS: dict[str, Callable[..., list[str]]] = {
 
 
 def assign(method: str, cells: Sequence[Cell], ratios: Sequence[float], seed: int,
-           **kwargs: Any) -> list[str]:
-    """Split labels for `cells` by `method` (see module doc); `attribute` is done by the caller."""
+           class_sets: Sequence[frozenset[int]] | None = None, **kwargs: Any) -> list[str]:
+    """Split labels for `cells` by `method` (see module doc); `attribute` is done by the caller.
+    With `class_sets` (the classes of each cell), `random` and `blocks` deal class-aware."""
     if method not in SPLITTERS:
         raise SatsegError("bad_argument", f"unknown split method '{method}' (valid: "
                           f"{', '.join([*SPLITTERS, 'attribute'])})", key="split_method")
+    if class_sets is not None and method in ("random", "blocks"):
+        return assign_class_aware(SPLITTERS[method], cells, ratios, seed, class_sets, **kwargs)
     return SPLITTERS[method](cells, ratios, seed, **kwargs)
