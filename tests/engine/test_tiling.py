@@ -106,15 +106,16 @@ def test_attribute_values_refuse_unknown():
     assert info.value.code == "bad_split_values" and "holdout" in info.value.message
 
 
-def _held(names, class_sets, split):
-    return set().union(*[c for c, n in zip(class_sets, names, strict=True) if n == split])
+def _held(names, class_counts, split):
+    return {c for counts, n in zip(class_counts, names, strict=True) if n == split
+            for c in counts}
 
 
 def _rare_blocks(cells, blocks, side=20):
-    """Class sets: {1, 2} everywhere, plus class 3 in the cells of the listed side×side-pixel
-    blocks (row, column)."""
-    return [frozenset({1, 2, 3}) if (c.row_off // side, c.col_off // side) in blocks
-            else frozenset({1, 2}) for c in cells]
+    """Class pixels per cell: 50 each of classes 1 and 2 everywhere, plus 10 of class 3 in the
+    cells of the listed side×side-pixel blocks (row, column)."""
+    return [{1: 50, 2: 50, 3: 10} if (c.row_off // side, c.col_off // side) in blocks
+            else {1: 50, 2: 50} for c in cells]
 
 
 # class 3 lies in 4 of the 100 blocks of 2×2 cells: a plain dealing leaves it out of a split
@@ -124,7 +125,7 @@ def test_class_aware_blocks_put_a_rare_class_in_every_split(seed):
     cells = lattice(PixelArea(0, 0, 200, 200), 10, 10)
     sets = _rare_blocks(cells, {(1, 1), (3, 7), (6, 2), (8, 8)})
     kwargs = {"origin": (0, 0), "stride": 10, "block_size": 2}
-    aware = splits.assign("blocks", cells, (0.6, 0.2, 0.2), seed, class_sets=sets, **kwargs)
+    aware = splits.assign("blocks", cells, (0.6, 0.2, 0.2), seed, class_counts=sets, **kwargs)
     assert all(3 in _held(aware, sets, split) for split in splits.SPLITS)
     plain = splits.assign("blocks", cells, (0.6, 0.2, 0.2), seed, **kwargs)
     # it may stray from the ratios, by at most a quarter of the plain dealing's balance
@@ -145,18 +146,28 @@ def test_a_plain_dealing_usually_misses_the_rare_class():
 @pytest.mark.parametrize("method", ["random", "blocks"])
 def test_class_aware_keeps_a_dealing_that_already_covers_every_class(method):
     cells = lattice(PixelArea(0, 0, 200, 200), 10, 10)
-    sets = [frozenset({1, 2})] * len(cells)  # every cell holds both classes
+    sets = [{1: 60, 2: 40}] * len(cells)  # every cell holds both classes
     kwargs = {"origin": (0, 0), "stride": 10, "block_size": 2}
-    assert splits.assign(method, cells, (0.7, 0.2, 0.1), 4, class_sets=sets, **kwargs) \
+    assert splits.assign(method, cells, (0.7, 0.2, 0.1), 4, class_counts=sets, **kwargs) \
         == splits.assign(method, cells, (0.7, 0.2, 0.1), 4, **kwargs)
 
 
 def test_a_class_in_one_block_stays_in_train_and_is_reported_missing():
     cells = lattice(PixelArea(0, 0, 200, 200), 10, 10)
     sets = _rare_blocks(cells, {(4, 4)})
-    names = splits.assign("blocks", cells, (0.6, 0.2, 0.2), 1, class_sets=sets,
+    names = splits.assign("blocks", cells, (0.6, 0.2, 0.2), 1, class_counts=sets,
                           origin=(0, 0), stride=10, block_size=2)
     assert 3 in _held(names, sets, "train")
     assert splits.missing_classes(names, sets, (0.6, 0.2, 0.2)) == {"validation": [3],
                                                                      "test": [3]}
     assert splits.missing_classes(names, sets, (0.8, 0.2, 0.0)) == {"validation": [3]}
+
+
+# validation at ratio 0.2 holds a class with at least a quarter of its share: 5 % of its pixels
+@pytest.mark.parametrize(("validation_pixels", "held"), [(0, False), (4, False), (5, True),
+                                                          (30, True)])
+def test_a_split_holds_a_class_with_a_quarter_of_its_share(validation_pixels, held):
+    names = ["train", "validation", "test"]
+    counts = [{1: 50, 2: 100 - validation_pixels}, {1: 50, 2: validation_pixels}, {1: 50}]
+    assert (2 in splits.held_classes(names, counts, (0.6, 0.2, 0.2))["validation"]) == held
+    assert splits.missing_classes(names, counts, (0.6, 0.2, 0.2)).get("test") == [2]

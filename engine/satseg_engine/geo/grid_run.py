@@ -60,16 +60,17 @@ def make_grid(job: GridJob, events: Any) -> dict[str, Any]:
             "missing_classes": missing}
 
 
-def missing_class_names(names: list[str], classes: list[frozenset[int]], job: GridJob,
+def missing_class_names(names: list[str], classes: list[dict[int, int]], job: GridJob,
                         spec: Any, events: Any) -> dict[str, list[str]]:
     """{split: names of the train classes it lacks}, each split warned about with the fix."""
     name_of = {value: name for value, name, _ in spec.classes}
     out = {split: [name_of.get(v, str(v)) for v in values]
            for split, values in missing_classes(names, classes, job.ratios).items()}
     for split, lacking in out.items():
-        events.warning(f"the {split} split holds no pixels of {', '.join(lacking)} (the best "
-                       f"of up to {CLASS_AWARE_TRIES} dealings of the cells): it cannot judge "
-                       f"{'that class' if len(lacking) == 1 else 'those classes'}; use smaller "
+        events.warning(f"the {split} split holds few or no pixels of {', '.join(lacking)} "
+                       f"(the best of up to {CLASS_AWARE_TRIES} dealings of the cells): it "
+                       f"cannot judge {'that class' if len(lacking) == 1 else 'those classes'}"
+                       "; use smaller "
                        "blocks (--block-size), a larger area, or draw the splits "
                        "(--split-method attribute)")
     return out

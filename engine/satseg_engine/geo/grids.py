@@ -45,8 +45,8 @@ class Grid:
     valid: list[float]
     labelled: list[float | None]
     meta: dict[str, Any] = dataclasses.field(default_factory=dict)
-    #: the classes of each cell, when the grid read labels
-    classes: list[frozenset[int]] | None = None
+    #: {class value: pixels} of each cell, when the grid read labels
+    classes: list[dict[int, int]] | None = None
 
     def select(self, keep: list[int]) -> Grid:
         pick = [self.cells, self.ids, self.splits, self.valid, self.labelled]
@@ -134,9 +134,9 @@ def valid_fractions(src: Any, bands: list[int], cells: list[Cell],
 
 def labelled_fractions(spec: LabelSpec, src: Any, bands: list[int], cells: list[Cell],
                        progress: Callable[[int, int], None]
-                       ) -> tuple[list[float], list[frozenset[int]]]:
+                       ) -> tuple[list[float], list[dict[int, int]]]:
     """Per cell: the share of pixels that are valid in the image and carry a class label, and
-    the classes those pixels hold (for class-aware splits)."""
+    the pixels of each class among them (for class-aware splits)."""
     reader = open_reader(spec, src)
     try:
         fractions, classes = [], []
@@ -145,7 +145,8 @@ def labelled_fractions(spec: LabelSpec, src: Any, bands: list[int], cells: list[
             values = reader.read(cell)
             labelled = (values != IGNORE) & valid
             fractions.append(float(labelled.mean()))
-            classes.append(frozenset(int(v) for v in np.unique(values[labelled])))
+            found, counts = np.unique(values[labelled], return_counts=True)
+            classes.append(dict(zip(found.tolist(), counts.tolist(), strict=True)))
             progress(i + 1, len(cells))
         return fractions, classes
     finally:
@@ -218,7 +219,7 @@ def assign_splits(grid: Grid, opts: Any, aoi: Any, area: PixelArea) -> list[str]
     if opts.split_method == "attribute":
         return attribute_splits(grid, aoi, opts.split_attribute)
     return splits.assign(opts.split_method, grid.cells, opts.ratios, opts.seed,
-                         class_sets=grid.classes, origin=(area.row0, area.col0),
+                         class_counts=grid.classes, origin=(area.row0, area.col0),
                          stride=grid.stride, block_size=opts.block_size)
 
 

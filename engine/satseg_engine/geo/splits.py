@@ -19,7 +19,8 @@ Class-aware dealing (`random` and `blocks`, when the grid reads labels): a valid
 without a class cannot judge it, and model selection on it picks noise. So when the classes of
 each cell are known, up to `CLASS_AWARE_TRIES` dealings are made (the grid's seed first, then
 seeds derived from it) and the one whose train split holds the most classes and whose
-validation and test splits hold the most of the train classes is kept; ties go to the earlier
+validation and test splits hold the most of the train classes (at least a quarter of the
+class's pixels their ratio would give them, `HOLD_SHARE`) is kept; ties go to the earlier
 try, so a grid whose first dealing already covers every class is unchanged. A dealing whose
 `balance` (how close the splits come to their ratios) is under three quarters of the first
 one's (or of one half, if lower) is not taken.
@@ -27,7 +28,8 @@ one's (or of one half, if lower) is not taken.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -160,33 +162,51 @@ CLASS_AWARE_TRIES = 32
 SEED_STEP = 1_000_003
 
 
-def coverage(labels: Sequence[str], class_sets: Sequence[frozenset[int]]) -> tuple[int, int]:
+#: a split holds a class when it has at least this share of the class's pixels that its ratio
+#: gives it (a validation split at ratio 0.2 holds a class with 5 % of its pixels or more)
+HOLD_SHARE = 0.25
+
+ClassCounts = Mapping[int, int]
+
+
+def held_classes(labels: Sequence[str], class_counts: Sequence[ClassCounts],
+                 ratios: Sequence[float]) -> dict[str, set[int]]:
+    """{split: classes it holds}: train every class with a pixel in it; validation and test
+    (those with a ratio) the train classes of which they hold their share (HOLD_SHARE)."""
+    pixels: dict[str, Counter[int]] = {name: Counter() for name in (*SPLITS, "")}
+    for name, counts in zip(labels, class_counts, strict=True):
+        pixels[name].update(counts)
+    total = sum(pixels.values(), Counter())
+    train = {c for c, n in pixels["train"].items() if n > 0}
+    out = {"train": train}
+    whole = float(sum(ratios))
+    for name, ratio in zip(SPLITS[1:], ratios[1:], strict=True):
+        if ratio > 0:
+            out[name] = {c for c in train
+                         if pixels[name][c] >= HOLD_SHARE * ratio / whole * total[c]}
+    return out
+
+
+def coverage(labels: Sequence[str], class_counts: Sequence[ClassCounts],
+             ratios: Sequence[float]) -> tuple[int, int]:
     """(classes in train, train classes held by validation plus those held by test)."""
-    held: dict[str, set[int]] = {name: set() for name in SPLITS}
-    for name, classes in zip(labels, class_sets, strict=True):
-        if name:
-            held[name].update(classes)
-    train = held["train"]
-    return len(train), len(held["validation"] & train) + len(held["test"] & train)
+    held = held_classes(labels, class_counts, ratios)
+    return len(held["train"]), sum(len(v) for k, v in held.items() if k != "train")
 
 
-def missing_classes(labels: Sequence[str], class_sets: Sequence[frozenset[int]],
+def missing_classes(labels: Sequence[str], class_counts: Sequence[ClassCounts],
                     ratios: Sequence[float]) -> dict[str, list[int]]:
-    """{split: the classes of the train split it lacks} for validation and test with a ratio."""
-    held: dict[str, set[int]] = {name: set() for name in SPLITS}
-    for name, classes in zip(labels, class_sets, strict=True):
-        if name:
-            held[name].update(classes)
-    return {name: sorted(held["train"] - held[name])
-            for name, ratio in zip(SPLITS[1:], ratios[1:], strict=True)
-            if ratio > 0 and held["train"] - held[name]}
+    """{split: the train classes it does not hold} for validation and test with a ratio."""
+    held = held_classes(labels, class_counts, ratios)
+    return {name: sorted(held["train"] - classes) for name, classes in held.items()
+            if name != "train" and held["train"] - classes}
 
 
 def assign_class_aware(splitter: Callable[..., list[str]], cells: Sequence[Cell],
                        ratios: Sequence[float], seed: int,
-                       class_sets: Sequence[frozenset[int]], **kwargs: Any) -> list[str]:
+                       class_counts: Sequence[ClassCounts], **kwargs: Any) -> list[str]:
     """The best of up to CLASS_AWARE_TRIES dealings by `coverage` (see the module doc)."""
-    every = set().union(*class_sets) if class_sets else set()
+    every = {c for counts in class_counts for c, n in counts.items() if n > 0}
     held_out = sum(1 for r in ratios[1:] if r > 0)
     full = (len(every), len(every) * held_out)
     best: tuple[tuple[int, int], list[str]] | None = None
@@ -197,7 +217,7 @@ def assign_class_aware(splitter: Callable[..., list[str]], cells: Sequence[Cell]
             floor = 0.75 * min(0.5, balance(labels, ratios))
         elif balance(labels, ratios) < floor:
             continue
-        score = coverage(labels, class_sets)
+        score = coverage(labels, class_counts, ratios)
         if best is None or score > best[0]:
             best = (score, labels)
         if score >= full:
@@ -234,12 +254,14 @@ SPLITTERS: dict[str, Callable[..., list[str]]] = {
 
 
 def assign(method: str, cells: Sequence[Cell], ratios: Sequence[float], seed: int,
-           class_sets: Sequence[frozenset[int]] | None = None, **kwargs: Any) -> list[str]:
+           class_counts: Sequence[ClassCounts] | None = None, **kwargs: Any) -> list[str]:
     """Split labels for `cells` by `method` (see module doc); `attribute` is done by the caller.
-    With `class_sets` (the classes of each cell), `random` and `blocks` deal class-aware."""
+    With `class_counts` (the pixels of each class in each cell), `random` and `blocks` deal
+    class-aware."""
     if method not in SPLITTERS:
         raise SatsegError("bad_argument", f"unknown split method '{method}' (valid: "
                           f"{', '.join([*SPLITTERS, 'attribute'])})", key="split_method")
-    if class_sets is not None and method in ("random", "blocks"):
-        return assign_class_aware(SPLITTERS[method], cells, ratios, seed, class_sets, **kwargs)
+    if class_counts is not None and method in ("random", "blocks"):
+        return assign_class_aware(SPLITTERS[method], cells, ratios, seed, class_counts,
+                                  **kwargs)
     return SPLITTERS[method](cells, ratios, seed, **kwargs)
