@@ -45,6 +45,7 @@ MODIFIERS: dict[str, list[str]] = {
     "median": ["--loss.class-weights", "median"],
     "sqrt_median": ["--loss.class-weights", "sqrt_median"],
     "rare": ["--loss.class-weights", "rare"],
+    "rare_sqrt": ["--loss.class-weights", "rare_sqrt"],
     "noweights": ["--loss.class-weights", "none"],
     "balanced": ["--data.class-balanced", "true"],
     "uniform": ["--data.class-balanced", "false"],

@@ -35,8 +35,8 @@ TERM_PARAMETERS: Dict[str, Tuple[str, ...]] = {
 AUTO = "auto"
 AUTO_KEYS: Tuple[str, ...] = (
     "model.encoder", "augment.scale", "augment.shift", "augment.brightness",
-    "augment.contrast", "augment.noise", "data.class_balanced", "data.num_workers", "epochs",
-    "selection")
+    "augment.contrast", "augment.noise", "data.class_balanced", "loss.class_weights",
+    "data.num_workers", "epochs", "selection")
 #: written by the engine in the output folder (a `report` artifact, role `defaults`)
 DEFAULTS_ROLE = "defaults"
 #: preset name -> whether it leaves the AUTO_KEYS to the engine (else it sets them)

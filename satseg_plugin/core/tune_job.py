@@ -60,7 +60,7 @@ SEARCHABLE: Dict[str, Tuple[str, str, str, str, str]] = {
     "model.encoder": ("choice", "", "", "", "resnet18, resnet34"),
     "model.base_width": ("int", "16", "64", "16", ""),
     "loss.name": ("choice", "", "", "", "dice_ce, focal_dice, lovasz"),
-    "loss.class_weights": ("choice", "", "", "", "none, median, sqrt_median"),
+    "loss.class_weights": ("choice", "", "", "", "none, rare_sqrt, rare, median"),
     "data.class_balanced": ("choice", "", "", "", "true, false"),
     "loss.focal_gamma": ("float", "1", "3", "", ""),
     "schedule.name": ("choice", "", "", "", "cosine, onecycle, none"),

@@ -66,7 +66,8 @@ def sections() -> List[Tuple[str, bool, List[Field]]]:
             Field("loss.name", "choice", translate("satseg", "Loss:"),
                   choices=("dice_ce",), default="dice_ce"),  # the rest from `satseg models`
             Field("loss.class_weights", "choice", translate("satseg", "Class weights:"),
-                  choices=("none", "inverse", "median", "sqrt_median", "rare"), default="none"),
+                  choices=("none", "inverse", "median", "sqrt_median", "rare", "rare_sqrt"),
+                  default="none"),
             Field("data.class_balanced", "bool",
                   translate("satseg", "Draw patches with rare classes more often"), default=False),
             Field("loss.focal_gamma", "float",

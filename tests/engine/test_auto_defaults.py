@@ -47,6 +47,10 @@ TABLE = [
     (facts(pixels=(30_000, 60_000, 9_000)), "data.class_balanced", False,
      "'road', covers 9.1 %"),
     (facts(pixels=(30_000, 60_000, 0)), "data.class_balanced", False, "'water', covers 33.3"),
+    (facts(pixels=(30_000, 60_000, 600)), "loss.class_weights", "rare_sqrt",
+     "'road' covers 0.66 % of the training pixels: classes under 1 % weigh the square root"),
+    (facts(pixels=(30_000, 60_000, 1_200)), "loss.class_weights", "none",
+     "'road', covers 1.3 % of the training pixels: the loss is unweighted"),
     (facts(device="cpu", cpu_count=2), "data.num_workers", 0, "on the CPU (2 cores)"),
     (facts(device="cpu", cpu_count=64), "data.num_workers", 0, "compete with the model"),
     (facts(device="cuda", cpu_count=16), "data.num_workers", 3, "10-band patches"),
@@ -72,7 +76,7 @@ def test_every_auto_key_of_the_job_has_a_rule_and_nothing_else_is_auto() -> None
     assert {c.key for c in choices} == {
         "model.encoder", "augment.scale", "augment.shift", "augment.brightness",
         "augment.contrast", "augment.noise", "data.class_balanced", "data.num_workers",
-        "epochs", "selection"}
+        "epochs", "selection", "loss.class_weights"}
     assert "auto" not in json.dumps(resolved.to_dict()).replace('"task": "auto"', "").replace(
         '"device": "auto"', "")
     assert resolved.model.encoder == "resnet34" and resolved.data.num_workers == 0
@@ -82,9 +86,10 @@ def test_an_explicit_value_always_wins() -> None:
     job = load_job(TrainJob, {"dataset": ".", "output_dir": "out", "epochs": 3,
                               "model": {"encoder": "resnet50"},
                               "data": {"class_balanced": False, "num_workers": 2},
-                              "augment": {"noise": 0.0}})
-    resolved, choices = resolve(job, facts())
+                              "augment": {"noise": 0.0}, "loss": {"class_weights": "median"}})
+    resolved, choices = resolve(job, facts(pixels=(30_000, 60_000, 600)))
     assert (resolved.epochs, resolved.model.encoder) == (3, "resnet50")
+    assert resolved.loss.class_weights == "median"
     assert (resolved.data.class_balanced, resolved.data.num_workers) == (False, 2)
     assert resolved.augment.noise == 0.0 and resolved.augment.scale == 0.1
     assert {c.key for c in choices} == {"augment.scale", "augment.shift", "augment.brightness",

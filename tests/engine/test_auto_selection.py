@@ -101,9 +101,11 @@ def test_a_run_whose_validation_lacks_a_class_keeps_the_last_epoch(tmp_path: Pat
 
 
 # training pixels 9 000 / 600 / 50 / 350 → shares 0.9, 0.06, 0.005, 0.035; median share 0.0475:
-# only the third class is under 1 %: 0.0475 / 0.005 = 9.5; a class without pixels weighs 0
+# only the third class is under 1 %: 0.0475 / 0.005 = 9.5 (rare_sqrt: √9.5 ≈ 3.082); a class
+# without pixels weighs 0
 @pytest.mark.parametrize(("method", "expected"), [
     ("rare", [1.0, 1.0, 9.5, 1.0, 0.0]),
+    ("rare_sqrt", [1.0, 1.0, 3.0822, 1.0, 0.0]),
     ("median", [0.0475 / 0.9, 0.0475 / 0.06, 9.5, 0.0475 / 0.035, 0.0]),
 ])
 def test_rare_weights_only_the_rare_classes(method, expected) -> None:

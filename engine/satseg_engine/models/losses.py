@@ -169,9 +169,14 @@ def _rare(freq: np.ndarray) -> np.ndarray:
                     np.where(freq > 0, 1.0, 0.0))
 
 
+def _rare_sqrt(freq: np.ndarray) -> np.ndarray:
+    """The square root of `rare`: rare classes weigh sqrt(median / frequency), others 1."""
+    return np.sqrt(_rare(freq))
+
+
 CLASS_WEIGHTINGS: dict[str, Callable[[np.ndarray], np.ndarray] | None] = {
     "none": None, "inverse": _inverse, "median": _median, "sqrt_median": _sqrt_median,
-    "rare": _rare,
+    "rare": _rare, "rare_sqrt": _rare_sqrt,
 }
 
 

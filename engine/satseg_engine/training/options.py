@@ -100,12 +100,16 @@ class AugmentOptions:
                                 "brightness/contrast and noise")
 
 
+ClassWeighting = Literal["none", "inverse", "median", "sqrt_median", "rare", "rare_sqrt"]
+
+
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class LossOptions:
     name: LossName = option("dice_ce", help="loss function")
-    class_weights: Literal["none", "inverse", "median", "sqrt_median", "rare"] = option(
-        "none", help="class weights from the training split's pixel counts (rare: median "
-        "weights for classes under 1 % of the pixels, 1 for the others)")
+    class_weights: ClassWeighting | Auto = option(
+        "auto", help="class weights from the training split's pixel counts (rare: median "
+        "weights for classes under 1 % of the pixels, 1 for the others; rare_sqrt: their "
+        "square roots; auto: rare_sqrt when a class is under 1 %, else none)")
     focal_gamma: float = option(2.0, min=0.0, help="focal: focusing parameter")
     focal_alpha: float | None = option(None, min=0.0, max=1.0, help="focal: positive-class "
                                        "balance (empty = off)")

@@ -162,15 +162,19 @@ DIVERGENCE_MIN_EPOCHS = 4
 LEVERS = {
     "few_pixels": "draw patches holding it more often (data.class_balanced), use a loss that "
                   "counts classes alike (loss.name focal_dice or dice_ce), or label more of it",
-    "iou_near_zero": "more examples of it (label more, data.class_balanced), a pretrained "
-                     "encoder (model.encoder_weights), or check that its labels match the image",
+    "iou_near_zero": "more examples of it (label more, data.class_balanced), more weight in "
+                     "the loss (loss.class_weights rare_sqrt, or rare for a stronger push), a "
+                     "pretrained encoder (model.encoder_weights), or check that its labels "
+                     "match the image",
     # the same once data.class_balanced is on: never advise a switch the run already used
     "few_pixels_balanced": "its patches were already drawn more often (data.class_balanced): "
                            "label more of it, or use a loss that counts classes alike "
                            "(loss.name focal_dice or dice_ce)",
     "iou_near_zero_balanced": "more examples of it (label more; its patches were already drawn "
-                              "more often), a pretrained encoder (model.encoder_weights), or "
-                              "check that its labels match the image",
+                              "more often), more weight in the loss (loss.class_weights "
+                              "rare_sqrt, or rare for a stronger push), a pretrained encoder "
+                              "(model.encoder_weights), or check that its labels match the "
+                              "image",
     "iou_near_zero_common": "train longer or with a pretrained encoder "
                             "(model.encoder_weights); check that its labels match the image",
     "no_validation_pixels": "re-extract with a split that puts some of it in validation, or "
