@@ -2410,8 +2410,8 @@
     </message>
     <message>
         <location filename="../satseg_plugin/processing/evaluate_algorithm.py" line="39" />
-        <source>Compares a class raster written by 'Predict classes' with reference labels (a class raster, or polygons with a class field) on the prediction's pixel grid: confusion matrix, per-class IoU, F1, precision and recall, mIoU, overall accuracy and kappa. Writes &lt;name&gt;_evaluation.json and &lt;name&gt;_confusion.png into the report folder. Runs `satseg evaluate`.</source>
-        <translation>Compare un raster de classes écrit par « Prédire les classes » avec des étiquettes de référence (un raster de classes, ou des polygones avec un champ de classe) sur la grille de pixels de la prédiction : matrice de confusion, IoU, F1, précision et rappel par classe, mIoU, précision globale et kappa. Écrit &lt;name&gt;_evaluation.json et &lt;name&gt;_confusion.png dans le dossier du rapport. Exécute `satseg evaluate`.</translation>
+        <source>Compares a class raster written by 'Predict classes' with reference labels (a class raster, or polygons with a class field) on the prediction's pixel grid: confusion matrix, per-class IoU, F1, precision and recall, mIoU, overall accuracy and kappa. Writes &lt;i&gt;name&lt;/i&gt;_evaluation.json and &lt;i&gt;name&lt;/i&gt;_confusion.png into the report folder (&lt;i&gt;name&lt;/i&gt;: the prediction's file name). Runs `satseg evaluate`.</source>
+        <translation>Compare un raster de classes écrit par « Prédire les classes » avec des étiquettes de référence (un raster de classes, ou des polygones avec un champ de classe) sur la grille de pixels de la prédiction : matrice de confusion, IoU, F1, précision et rappel par classe, mIoU, précision globale et kappa. Écrit &lt;i&gt;nom&lt;/i&gt;_evaluation.json et &lt;i&gt;nom&lt;/i&gt;_confusion.png dans le dossier du rapport (&lt;i&gt;nom&lt;/i&gt; : le nom du fichier de la prédiction). Exécute `satseg evaluate`.</translation>
     </message>
     <message>
         <location filename="../satseg_plugin/processing/evaluate_algorithm.py" line="48" />

@@ -40,8 +40,8 @@ class EvaluateAlgorithm(SatsegAlgorithm):
             "Compares a class raster written by 'Predict classes' with reference labels (a "
             "class raster, or polygons with a class field) on the prediction's pixel grid: "
             "confusion matrix, per-class IoU, F1, precision and recall, mIoU, overall accuracy "
-            "and kappa. Writes <name>_evaluation.json and <name>_confusion.png into the report "
-            "folder. Runs `satseg evaluate`.")
+            "and kappa. Writes <i>name</i>_evaluation.json and <i>name</i>_confusion.png into the "
+            "report folder (<i>name</i>: the prediction's file name). Runs `satseg evaluate`.")
 
     def initAlgorithm(self, config: Any = None) -> None:
         self.addParameter(QgsProcessingParameterRasterLayer(

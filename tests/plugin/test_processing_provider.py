@@ -5,12 +5,14 @@ with the engine's bounds, enums from `satseg models`, the plugin registering it,
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import time
 
 import pytest
 from qgis import processing
 from qgis.core import QgsApplication, QgsProcessingContext, QgsProcessingException
+from qgis.PyQt.QtGui import QTextDocument
 
 import satseg_plugin
 from conftest import flush
@@ -78,6 +80,13 @@ def test_toolbox_lists_the_pipeline_algorithms_with_icons_and_help(provider):
         alg = registry.algorithmById(alg_id)
         assert not alg.icon().isNull(), alg_id
         assert len(alg.shortHelpString()) > 80, alg_id
+        # the toolbox shows the help as HTML: an unknown <word> would vanish from it
+        assert not re.findall(r"<(?!/?(?:i|b|br|p|code|ul|li)\b)[^>]*>",
+                              alg.shortHelpString()), alg_id
+    evaluate = registry.algorithmById("satseg:evaluate").shortHelpString()
+    document = QTextDocument()
+    document.setHtml(evaluate)
+    assert "name_evaluation.json" in document.toPlainText()
     assert not provider.icon().isNull()
     assert provider.supportedOutputRasterLayerExtensions() == ["tif"]
 
