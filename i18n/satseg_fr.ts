@@ -1554,282 +1554,282 @@
         <translation>Poids des classes :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="71" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="72" />
         <source>Draw patches with rare classes more often</source>
         <translation>Tirer plus souvent les imagettes contenant des classes rares</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="73" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="74" />
         <source>Focal gamma:</source>
         <translation>Gamma focal :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="74" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="75" />
         <source>Focal alpha (empty = off):</source>
         <translation>Alpha focal (vide = désactivé) :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="76" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="77" />
         <source>Tversky alpha (FP):</source>
         <translation>Alpha de Tversky (FP) :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="78" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="79" />
         <source>Tversky beta (FN):</source>
         <translation>Bêta de Tversky (FN) :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="80" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="81" />
         <source>CE weight:</source>
         <translation>Poids de l'entropie croisée :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="83" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="84" />
         <source>Dice weight:</source>
         <translation>Poids Dice :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="84" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="85" />
         <source>Focal weight:</source>
         <translation>Poids focal :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="86" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="87" />
         <source>Lovász weight:</source>
         <translation>Poids Lovász :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="88" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="89" />
         <source>Tversky weight:</source>
         <translation>Poids Tversky :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="90" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="91" />
         <source>Label smoothing:</source>
         <translation>Lissage des étiquettes :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="93" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="94" />
         <source>Optimiser and schedule</source>
         <translation>Optimiseur et planification</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="94" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="95" />
         <source>Optimiser:</source>
         <translation>Optimiseur :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="96" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="97" />
         <source>Learning rate:</source>
         <translation>Taux d'apprentissage :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="98" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="99" />
         <source>Encoder lr (empty = lr):</source>
         <translation>Taux de l'encodeur (vide = même) :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="99" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="100" />
         <source>Schedule:</source>
         <translation>Planification :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="101" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="102" />
         <source>Warm-up epochs:</source>
         <translation>Époques de montée en charge :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="104" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="105" />
         <source>Frozen encoder epochs:</source>
         <translation>Époques d'encodeur gelé :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="107" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="108" />
         <source>Training</source>
         <translation>Entraînement</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="108" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="109" />
         <source>Epochs:</source>
         <translation>Époques :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="111" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="112" />
         <source>Precision:</source>
         <translation>Précision :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="117" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="118" />
         <source>Early stopping patience (0 = off):</source>
         <translation>Patience de l'arrêt anticipé (0 = désactivé) :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="119" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="120" />
         <source>Early stopping watches:</source>
         <translation>L'arrêt anticipé surveille :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="122" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="123" />
         <source>Cross-validation folds (0 = off):</source>
         <translation>Plis de validation croisée (0 = désactivé) :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="125" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="126" />
         <source>Advanced</source>
         <translation>Avancé</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="126" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="127" />
         <source>Normalisation:</source>
         <translation>Normalisation :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="129" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="130" />
         <source>Augment training patches</source>
         <translation>Augmenter les imagettes d'entraînement</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="131" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="132" />
         <source>Flips</source>
         <translation>Retournements</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="132" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="133" />
         <source>90° rotations</source>
         <translation>Rotations de 90°</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="134" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="135" />
         <source>Zoom (max):</source>
         <translation>Zoom (max.) :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="136" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="137" />
         <source>Shift (max):</source>
         <translation>Décalage (max.) :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="137" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="138" />
         <source>Brightness (max):</source>
         <translation>Luminosité (max.) :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="139" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="140" />
         <source>Contrast (max):</source>
         <translation>Contraste (max.) :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="142" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="143" />
         <source>Noise std:</source>
         <translation>Écart type du bruit :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="144" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="145" />
         <source>Augmentation probability:</source>
         <translation>Probabilité d'augmentation :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="146" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="147" />
         <source>Data loader workers:</source>
         <translation>Processus de chargement :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="149" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="150" />
         <source>Batches per epoch (0 = all):</source>
         <translation>Lots par époque (0 = tous) :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="154" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="155" />
         <source>Weight decay:</source>
         <translation>Décroissance des poids :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="157" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="158" />
         <source>SGD momentum:</source>
         <translation>Moment SGD :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="159" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="160" />
         <source>Gradient clipping (0 = off):</source>
         <translation>Écrêtage du gradient (0 = désactivé) :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="161" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="162" />
         <source>Final lr factor:</source>
         <translation>Facteur final du taux :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="164" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="165" />
         <source>Warm-up start factor:</source>
         <translation>Facteur de départ de la montée :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="165" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="166" />
         <source>Step: epochs per decay:</source>
         <translation>Paliers : époques par décroissance :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="167" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="168" />
         <source>Step: decay factor:</source>
         <translation>Paliers : facteur de décroissance :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="169" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="170" />
         <source>Plateau: patience:</source>
         <translation>Plateau : patience :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="172" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="173" />
         <source>Plateau: decay factor:</source>
         <translation>Plateau : facteur de décroissance :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="174" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="175" />
         <source>Early stopping min. change:</source>
         <translation>Arrêt anticipé : variation min. :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="177" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="178" />
         <source>Folds group by:</source>
         <translation>Grouper les plis par :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="180" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="181" />
         <source>Pretrained encoder weights (file):</source>
         <translation>Poids pré-entraînés de l'encodeur (fichier) :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="181" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="182" />
         <source>Task:</source>
         <translation>Tâche :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="184" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="185" />
         <source>Binary threshold:</source>
         <translation>Seuil binaire :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="185" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="186" />
         <source>Random seed:</source>
         <translation>Graine aléatoire :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="186" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="187" />
         <source>Deterministic</source>
         <translation>Déterministe</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="187" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="188" />
         <source>Channels-last memory format</source>
         <translation>Mémoire channels-last</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="189" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="190" />
         <source>Pin memory (GPU)</source>
         <translation>Mémoire épinglée (GPU)</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="152" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="153" />
         <source>Patches held in memory up to (MB, 0 = off):</source>
         <translation>Patchs gardés en mémoire jusqu’à (Mo, 0 = non) :</translation>
     </message>
@@ -2164,22 +2164,22 @@
         <translation>Poids pré-entraînés :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="452" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="453" />
         <source>(none)</source>
         <translation>(aucun)</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="456" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="457" />
         <source>{n} of {total} bands matched</source>
         <translation>{n} bandes sur {total} reconnues</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="457" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="458" />
         <source>cached</source>
         <translation>en cache</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="460" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="461" />
         <source>{name} (does not fit {encoder})</source>
         <translation>{name} (ne convient pas à {encoder})</translation>
     </message>
@@ -2339,12 +2339,12 @@
         <translation>Côté d'un bloc spatial, en cellules ; toutes les cellules d'un bloc ont la même répartition. Auto : 4, 2 ou 1 cellule, selon ce qui répartit les cellules le plus également</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="424" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="425" />
         <source>all GPUs of this machine ({count})</source>
         <translation>tous les GPU de cette machine ({count})</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/train_form.py" line="426" />
+        <location filename="../satseg_plugin/gui/train_form.py" line="427" />
         <source>One training process per GPU (DistributedDataParallel through torchrun); the batch size is per GPU.</source>
         <translation>Un processus d’entraînement par GPU (DistributedDataParallel via torchrun) ; la taille de lot s’entend par GPU.</translation>
     </message>
@@ -2619,29 +2619,29 @@
         <translation>Imagettes</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/processing/extract_algorithm.py" line="96" />
+        <location filename="../satseg_plugin/processing/extract_algorithm.py" line="97" />
         <source>Give the labels: a label raster or label polygons (one of the two).</source>
         <translation>Donnez les étiquettes : un raster d'étiquettes ou des polygones d'étiquettes (l'un des deux).</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/processing/extract_algorithm.py" line="114" />
+        <location filename="../satseg_plugin/processing/extract_algorithm.py" line="115" />
         <source>A colour mask needs its classes: give CLASSES as '1:water:#1f78b4, 2:forest:#33a02c'.</source>
         <translation>Un masque de couleurs a besoin de ses classes : donnez CLASSES sous la forme '1:eau:#1f78b4, 2:forêt:#33a02c'.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/processing/extract_algorithm.py" line="102" />
+        <location filename="../satseg_plugin/processing/extract_algorithm.py" line="103" />
         <source>Choose the class field of the label polygons.</source>
         <translation>Choisissez le champ de classe des polygones d'étiquettes.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/processing/extract_algorithm.py" line="138" />
+        <location filename="../satseg_plugin/processing/extract_algorithm.py" line="139" />
         <source>{patches} patches: {train} train, {validation} validation, {test} test</source>
         <translation>{patches} imagettes : {train} entraînement, {validation} validation, {test} test</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/processing/extract_algorithm.py" line="88" />
+        <location filename="../satseg_plugin/processing/extract_algorithm.py" line="89" />
         <source>{split} patches</source>
-        <translation>Imagettes {split}</translation>
+        <translation>Imagettes ({split})</translation>
     </message>
     <message>
         <location filename="../satseg_plugin/processing/grid_algorithm.py" line="38" />
@@ -2654,37 +2654,37 @@
         <translation>Pose des cellules carrées de N × N pixels sur la grille de pixels du raster (raster entier, une emprise ou les polygones d'une couche de zone d'intérêt) et les répartit en entraînement, validation et test : cellules au hasard, blocs spatiaux (aucune cellule d'entraînement ne touche une cellule de validation ou de test) ou un attribut de la zone d'intérêt. Les cellules avec trop de nodata (ou, avec des étiquettes, trop peu de pixels étiquetés) sont écartées. Écrit un GeoPackage stylé selon la répartition ; modifiez les cellules ou leur répartition avant d'extraire les imagettes. Exécute `satseg grid`.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="124" />
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="125" />
         <source>Cell (patch) size in pixels</source>
         <translation>Taille des cellules (imagettes) en pixels</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="126" />
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="127" />
         <source>Overlap between cells in pixels</source>
         <translation>Recouvrement entre cellules en pixels</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="127" />
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="128" />
         <source>Split</source>
         <translation>Répartition</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="132" />
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="134" />
         <source>Random seed of the split</source>
         <translation>Graine aléatoire de la répartition</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="133" />
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="135" />
         <source>Blocks split: block side in cells (0: auto)</source>
         <translation>Répartition par blocs : côté d'un bloc en cellules (0 : auto)</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="135" />
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="137" />
         <source>Drop cells with a larger share of nodata</source>
         <translation>Écarter les cellules avec une plus grande part de nodata</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="174" />
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="176" />
         <source>Give either a label raster or label polygons, not both.</source>
         <translation>Donnez soit un raster d'étiquettes, soit des polygones d'étiquettes, pas les deux.</translation>
     </message>
@@ -2724,34 +2724,34 @@
         <translation>Cellules</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="100" />
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="101" />
         <source>The grid is written as a GeoPackage: give the output a .gpkg file name.</source>
         <translation>La grille est écrite en GeoPackage : donnez à la sortie un nom de fichier en .gpkg.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="159" />
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="161" />
         <source>The split shares add up to 0; give the training split a share.</source>
         <translation>Les parts de la répartition font 0 au total ; donnez une part au jeu d'entraînement.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="93" />
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="94" />
         <source>The split 'attribute' reads train/validation/test from AOI polygons: give the AOI layer.</source>
         <translation>La répartition 'attribute' lit train/validation/test dans les polygones de la zone d'intérêt : donnez la couche de zone d'intérêt.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="112" />
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="113" />
         <source>{cells} cells: {train} train, {validation} validation, {test} test</source>
         <translation>{cells} cellules : {train} entraînement, {validation} validation, {test} test</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="79" />
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="80" />
         <source>{split} cells</source>
-        <translation>Cellules {split}</translation>
+        <translation>Cellules ({split})</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="129" />
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="131" />
         <source>Share of {split} cells</source>
-        <translation>Part des cellules {split}</translation>
+        <translation>Part des cellules ({split})</translation>
     </message>
     <message>
         <location filename="../satseg_plugin/processing/predict_algorithm.py" line="45" />

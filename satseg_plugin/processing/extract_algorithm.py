@@ -85,7 +85,8 @@ class ExtractAlgorithm(SatsegAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("PATCHES", self.tr("Patches")))
         for split in SPLITS:
             self.addOutput(QgsProcessingOutputNumber(
-                f"{split.upper()}_PATCHES", self.tr("{split} patches").format(split=split)))
+                f"{split.upper()}_PATCHES",
+                self.tr("{split} patches").format(split=layers.split_texts()[split])))
 
     def job(self, parameters: Dict[str, Any], context: QgsProcessingContext,
             feedback: QgsProcessingFeedback) -> Dict[str, Any]:

@@ -22,7 +22,7 @@ from qgis.core import (
     QgsProcessingParameterVectorLayer,
 )
 
-from ..core.layers import InputError
+from ..core.layers import InputError, split_texts
 from . import postprocess
 from .base import SatsegAlgorithm
 
@@ -76,7 +76,8 @@ class GridAlgorithm(SatsegAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("CELLS", self.tr("Cells")))
         for split in SPLITS:
             self.addOutput(QgsProcessingOutputNumber(
-                f"{split.upper()}_CELLS", self.tr("{split} cells").format(split=split)))
+                f"{split.upper()}_CELLS",
+                self.tr("{split} cells").format(split=split_texts()[split])))
 
     def job(self, parameters: Dict[str, Any], context: QgsProcessingContext,
             feedback: QgsProcessingFeedback) -> Dict[str, Any]:
@@ -126,7 +127,8 @@ def add_grid_parameters(algorithm: SatsegAlgorithm, advanced: bool = False) -> N
         number("OVERLAP", tr("Overlap between cells in pixels"), number.Integer, 0, False, 0),
         QgsProcessingParameterEnum("SPLIT_METHOD", tr("Split"), list(SPLIT_METHODS), False,
                                    "random", usesStaticStrings=True),
-        *[number(f"{split.upper()}_SHARE", tr("Share of {split} cells").format(split=split),
+        *[number(f"{split.upper()}_SHARE",
+                 tr("Share of {split} cells").format(split=split_texts()[split]),
                  number.Double, share, False, 0.0, 1.0)
           for split, share in zip(SPLITS, (0.7, 0.15, 0.15), strict=True)],
         number("SEED", tr("Random seed of the split"), number.Integer, 42),

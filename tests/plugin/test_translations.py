@@ -79,9 +79,11 @@ def test_processing_algorithms_speak_french_with_the_compiled_translation(qgis_a
                      for name in ("INPUT", "PATCH_SIZE", "TRAIN_SHARE", "EXTENT")}
         assert described == {"INPUT": "Raster d'image",
                              "PATCH_SIZE": "Taille des cellules (imagettes) en pixels",
-                             "TRAIN_SHARE": "Part des cellules train",
+                             "TRAIN_SHARE": "Part des cellules (entraînement)",
                              "EXTENT": "Uniquement dans cette emprise"}
         assert algorithm.outputDefinition("CELLS").description() == "Cellules"
+        assert algorithm.outputDefinition("TRAIN_CELLS").description() == \
+            "Cellules (entraînement)"
     finally:
         QCoreApplication.removeTranslator(translator)
     assert GridAlgorithm().displayName() == "Grid of patch cells", "English without it"
