@@ -198,3 +198,17 @@ def test_a_large_float_band_samples_the_same_values_however_it_is_cut():
     for p in PERCENTILES:  # a sample's percentile: its rank within 5 standard errors of p
         rank = np.mean(values <= first[f"p{p}"])
         assert abs(rank - p / 100) < 5 * np.sqrt(p / 100 * (1 - p / 100) / SAMPLE_SIZE), p
+
+
+@pytest.mark.parametrize(("arrays", "device"), [("cupy", "cuda"), ("numpy", "cpu")])
+def test_info_stats_announces_the_device_it_computes_on(cupy_stand_in, tmp_path, arrays,
+                                                       device):
+    from raster_factory import run_verb, write_raster
+
+    cupy_stand_in(HOST_DEVICE)
+    data = np.arange(2 * 64 * 64, dtype=np.uint16).reshape(2, 64, 64) + 1
+    raster = write_raster(tmp_path / "r.tif", data, nodata=0)
+    summary, events = run_verb("info", dataset=raster, stats=True, arrays=arrays)
+    started = next(e for e in events if e["type"] == "started")
+    assert started["device"] == device
+    assert summary["arrays"].startswith(arrays)

@@ -114,6 +114,18 @@ def raster_stats(job: Job, events: Any) -> dict[str, Any]:
             "band_statistics": _band_rows(result["bands"]), "statistics": result["bands"]}
 
 
+def device(job: Job) -> str:
+    """The `started` event's device: `cuda` when --stats computes on CuPy, else `cpu`."""
+    if not job.stats:
+        return "cpu"
+    from ..data.array_backend import select
+
+    try:
+        return "cuda" if select(job.arrays).name == "cupy" else "cpu"
+    except SatsegError:
+        return "cpu"  # the run itself raises it, with the fix
+
+
 def run(job: Job, events: Any) -> dict[str, Any]:
     from ..data.dataset import dataset_json_path, read_dataset
 
