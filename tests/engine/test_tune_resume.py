@@ -94,6 +94,10 @@ def test_a_killed_search_resumes_to_exactly_its_budget(dataset, tmp_path):
                                                "running": 0}
     assert _snapshot(out / "trials" / "trial_0000") == first
     assert len(list((out / "trials").glob("trial_*"))) == 4
+    # the rerun lists every trial (the plugin's table fills from these): trial 0 of the first
+    # process and the killed trial 1 once it is failed, before the trials it runs itself
+    ended = [(e["epoch"], e["trial"]["state"]) for e in events if _trial_end(e.get("epoch"))(e)]
+    assert ended == [(0, "COMPLETE"), (1, "FAIL"), (2, "COMPLETE"), (3, "COMPLETE")]
 
 
 @pytest.mark.timeout(900)
@@ -116,9 +120,10 @@ def test_cancel_fails_the_trial_and_the_rerun_retries_it_first(dataset, tmp_path
 
     code, events = _run(command)
     assert code == 0 and events[-1]["type"] == "done"
-    first = next(e["trial"] for e in events if e["type"] == "metric" and e["stage"] == "tune")
-    assert first["number"] == 2 and first["params"] == cancelled.params
-    assert first["state"] == "COMPLETE"
+    ended = [e["trial"] for e in events if e["type"] == "metric" and e["stage"] == "tune"]
+    assert [(r["number"], r["state"]) for r in ended] == [(0, "COMPLETE"), (1, "FAIL"),
+                                                          (2, "COMPLETE")]
+    assert ended[2]["params"] == cancelled.params  # the first trial the rerun ran itself
     assert events[-1]["summary"]["trials"]["complete"] == 2
 
 

@@ -69,6 +69,8 @@ def tune(job: TuneJob, events: Any) -> dict[str, Any]:
                f"{already['pruned']} pruned, {already['failed']} failed, {already['running']} "
                f"running trials so far; budget {total or 'none'} trials"
                + (f", {job.search.timeout_s:g} s" if job.search.timeout_s else ""))
+    for earlier in study.get_trials(deepcopy=False, states=ENDED):
+        trial_ended(study, earlier.number, job, events)  # a resumed search lists them again
     start = time.monotonic()
     failed_in_a_row = 0
     while True:
@@ -76,6 +78,7 @@ def tune(job: TuneJob, events: Any) -> dict[str, Any]:
             for number in fail_stale_trials(study):
                 events.warning(f"trial {number} was left running by a process that is gone: "
                                "failed, its parameters queued again")
+                trial_ended(study, number, job, events)
             now = counts(study)
             if total is not None and now["complete"] + now["pruned"] + now["running"] >= total:
                 break
@@ -104,6 +107,11 @@ def tune(job: TuneJob, events: Any) -> dict[str, Any]:
                               hint="fix what the trials' warnings say (often a learning rate "
                                    "or batch size range too large); rerun to resume")
     return finish(study, job, specs, output_dir, url, events)
+
+
+#: the states of trials that have ended
+ENDED = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED,
+         optuna.trial.TrialState.FAIL)
 
 
 def trial_record(study: optuna.Study, number: int) -> dict[str, Any]:
