@@ -715,31 +715,31 @@
     </message>
     <message>
         <location filename="../satseg_plugin/gui/grid_dialog.py" line="80" />
-        <source>Labels (optional: drop unlabelled cells)</source>
-        <translation>Étiquettes (facultatif : écarter les cellules sans étiquettes)</translation>
+        <source>Labels (optional: drop unlabelled cells, split with every class)</source>
+        <translation>Étiquettes (facultatif : écarter les cellules sans étiquettes, répartir chaque classe)</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_dialog.py" line="82" />
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="83" />
         <source>Label layer:</source>
         <translation>Couche d'étiquettes :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_dialog.py" line="84" />
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="85" />
         <source>Min. labelled pixels per cell:</source>
         <translation>Pixels étiquetés min. par cellule :</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_dialog.py" line="90" />
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="91" />
         <source>GeoPackage (*.gpkg)</source>
         <translation>GeoPackage (*.gpkg)</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_dialog.py" line="92" />
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="93" />
         <source>Replace an existing file</source>
         <translation>Remplacer un fichier existant</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_dialog.py" line="95" />
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="96" />
         <source>Grid GeoPackage:</source>
         <translation>GeoPackage de la grille :</translation>
     </message>
@@ -749,7 +749,7 @@
         <translation>{width} × {height} {units}</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_dialog.py" line="140" />
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="141" />
         <source>Choose the raster the grid is laid on (load one into the project first).</source>
         <translation>Choisissez le raster sur lequel poser la grille (chargez-en un dans le projet d'abord).</translation>
     </message>
@@ -764,27 +764,27 @@
         <translation>Choisissez la couche de polygones de la zone d'intérêt, ou une autre zone.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_dialog.py" line="145" />
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="146" />
         <source>The split 'From an AOI attribute' needs the area 'Polygons of a layer (AOI)'.</source>
         <translation>La répartition « D'après un attribut de la zone d'intérêt » demande la zone « Polygones d'une couche (zone d'intérêt) ».</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_dialog.py" line="161" />
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="162" />
         <source>Choose where to save the grid (Grid GeoPackage).</source>
         <translation>Choisissez où enregistrer la grille (GeoPackage de la grille).</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_dialog.py" line="171" />
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="172" />
         <source>Laying the grid…</source>
         <translation>Pose de la grille…</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_dialog.py" line="173" />
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="174" />
         <source>Grid</source>
         <translation>Grille</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/grid_dialog.py" line="184" />
+        <location filename="../satseg_plugin/gui/grid_dialog.py" line="185" />
         <source>{cells} cells: {train} train, {validation} validation, {test} test, {unassigned} unassigned. Added to the map as '{name}': edit cells or their split there before extracting.</source>
         <translation>{cells} cellules : {train} entraînement, {validation} validation, {test} test, {unassigned} non attribuées. Ajoutée à la carte sous le nom « {name} » : modifiez-y les cellules ou leur répartition avant l'extraction.</translation>
     </message>
@@ -2654,37 +2654,37 @@
         <translation>Pose des cellules carrées de N × N pixels sur la grille de pixels du raster (raster entier, une emprise ou les polygones d'une couche de zone d'intérêt) et les répartit en entraînement, validation et test : cellules au hasard, blocs spatiaux (aucune cellule d'entraînement ne touche une cellule de validation ou de test) ou un attribut de la zone d'intérêt. Les cellules avec trop de nodata (ou, avec des étiquettes, trop peu de pixels étiquetés) sont écartées. Écrit un GeoPackage stylé selon la répartition ; modifiez les cellules ou leur répartition avant d'extraire les imagettes. Exécute `satseg grid`.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="125" />
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="126" />
         <source>Cell (patch) size in pixels</source>
         <translation>Taille des cellules (imagettes) en pixels</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="127" />
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="128" />
         <source>Overlap between cells in pixels</source>
         <translation>Recouvrement entre cellules en pixels</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="128" />
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="129" />
         <source>Split</source>
         <translation>Répartition</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="134" />
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="135" />
         <source>Random seed of the split</source>
         <translation>Graine aléatoire de la répartition</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="135" />
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="136" />
         <source>Blocks split: block side in cells (0: auto)</source>
         <translation>Répartition par blocs : côté d'un bloc en cellules (0 : auto)</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="137" />
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="138" />
         <source>Drop cells with a larger share of nodata</source>
         <translation>Écarter les cellules avec une plus grande part de nodata</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="176" />
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="177" />
         <source>Give either a label raster or label polygons, not both.</source>
         <translation>Donnez soit un raster d'étiquettes, soit des polygones d'étiquettes, pas les deux.</translation>
     </message>
@@ -2705,51 +2705,51 @@
     </message>
     <message>
         <location filename="../satseg_plugin/processing/grid_algorithm.py" line="61" />
-        <source>Label raster (to measure labelled pixels)</source>
-        <translation>Raster d'étiquettes (pour mesurer les pixels étiquetés)</translation>
+        <source>Label raster (to measure labelled pixels and split with every class)</source>
+        <translation>Raster d'étiquettes (pour mesurer les pixels étiquetés et répartir chaque classe)</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="69" />
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="70" />
         <source>With labels: drop cells with a smaller share of labelled pixels</source>
         <translation>Avec des étiquettes : écarter les cellules avec une plus petite part de pixels étiquetés</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="73" />
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="74" />
         <source>Replace an existing grid file</source>
         <translation>Remplacer un fichier de grille existant</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="76" />
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="77" />
         <source>Cells</source>
         <translation>Cellules</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="101" />
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="102" />
         <source>The grid is written as a GeoPackage: give the output a .gpkg file name.</source>
         <translation>La grille est écrite en GeoPackage : donnez à la sortie un nom de fichier en .gpkg.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="161" />
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="162" />
         <source>The split shares add up to 0; give the training split a share.</source>
         <translation>Les parts de la répartition font 0 au total ; donnez une part au jeu d'entraînement.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="94" />
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="95" />
         <source>The split 'attribute' reads train/validation/test from AOI polygons: give the AOI layer.</source>
         <translation>La répartition 'attribute' lit train/validation/test dans les polygones de la zone d'intérêt : donnez la couche de zone d'intérêt.</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="113" />
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="114" />
         <source>{cells} cells: {train} train, {validation} validation, {test} test</source>
         <translation>{cells} cellules : {train} entraînement, {validation} validation, {test} test</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="80" />
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="81" />
         <source>{split} cells</source>
         <translation>Cellules ({split})</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="131" />
+        <location filename="../satseg_plugin/processing/grid_algorithm.py" line="132" />
         <source>Share of {split} cells</source>
         <translation>Part des cellules ({split})</translation>
     </message>

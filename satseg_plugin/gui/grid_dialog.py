@@ -77,7 +77,8 @@ class GridDialog(QDialog):
         self.min_labelled.setValue(1)
         self.min_labelled.setSuffix(" %")
         self.min_labelled.setMaximumWidth(140)
-        labels_box = QGroupBox(translate("satseg", "Labels (optional: drop unlabelled cells)"))
+        labels_box = QGroupBox(translate(
+            "satseg", "Labels (optional: drop unlabelled cells, split with every class)"))
         labels_form = QFormLayout(labels_box)
         labels_form.addRow(translate("satseg", "Label layer:"), self.labels)
         labels_form.addRow(translate("satseg", "Class field:"), self.label_field)

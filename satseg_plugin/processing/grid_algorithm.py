@@ -58,7 +58,8 @@ class GridAlgorithm(SatsegAlgorithm):
             "SPLIT_ATTRIBUTE", self.tr("Attribute split: AOI field with train/validation/test"),
             parentLayerParameterName="AOI", optional=True))
         self.addParameter(QgsProcessingParameterRasterLayer(
-            "LABELS", self.tr("Label raster (to measure labelled pixels)"), optional=True))
+            "LABELS", self.tr("Label raster (to measure labelled pixels and split with every "
+                              "class)"), optional=True))
         self.addParameter(QgsProcessingParameterVectorLayer(
             "LABEL_POLYGONS", self.tr("Label polygons (instead of a label raster)"),
             [QgsProcessing.TypeVectorPolygon], optional=True))
