@@ -70,7 +70,6 @@ def missing_class_names(names: list[str], classes: list[dict[int, int]], job: Gr
         events.warning(f"the {split} split holds few or no pixels of {', '.join(lacking)} "
                        f"(the best of up to {CLASS_AWARE_TRIES} dealings of the cells): it "
                        f"cannot judge {'that class' if len(lacking) == 1 else 'those classes'}"
-                       "; use smaller "
-                       "blocks (--block-size), a larger area, or draw the splits "
-                       "(--split-method attribute)")
+                       "; use smaller blocks (--block-size), a larger area, or draw the "
+                       "splits (--split-method attribute)")
     return out
