@@ -105,6 +105,16 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _stop_children() -> None:
+    """Kill this process's multiprocessing children (data-loader workers) before os._exit,
+    which skips their shutdown: orphaned, they held the event stream open until their 5 s
+    watchdog noticed (a cancelled run's output ended 5 s late)."""
+    import multiprocessing
+
+    for child in multiprocessing.active_children():
+        child.kill()
+
+
 def run_job(verb: str, job: Mapping[str, Any] | Any, events: Events) -> dict[str, Any]:
     """Run one verb as a function (no terminal event): validate, emit `started`, return summary.
 
@@ -190,6 +200,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if program:  # end within a second: outputs are closed, renamed or removed, and the
             stream.flush()  # interpreter's teardown of torch can take seconds
             flush_stderr()
+            _stop_children()
             os._exit(Cancelled.exit_code)
         return Cancelled.exit_code
     except SatsegError as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import random
 import signal
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -307,8 +308,21 @@ class EpochSampler(Sampler[int]):
 def ignore_interrupt(_worker_id: int) -> None:
     """Data-loader workers ignore Ctrl-C: the main process cancels the run and stops them (a
     terminal's Ctrl-C reaches every process of the job, and a worker dying of it would end the
-    run as a worker crash instead of a cancellation)."""
+    run as a worker crash instead of a cancellation). A worker's thread that hands batches'
+    shared memory to the main process may then find it gone mid-handshake: that is the
+    cancellation, not an error, so it prints no traceback."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # the main process's SIGTERM handler (raise Cancelled) came with the fork: a worker that the
+    # main process terminates at exit must die at once, not wait out DataLoader's 5 s watchdog
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    sys.excepthook = _quiet_when_the_consumer_left  # resource_sharer's thread reports there
+
+
+def _quiet_when_the_consumer_left(kind: type[BaseException], error: BaseException,
+                                  trace: Any) -> None:
+    if issubclass(kind, (ConnectionError, EOFError)):
+        return  # multiprocessing.resource_sharer: the main process stopped mid-handshake
+    sys.__excepthook__(kind, error, trace)
 
 
 def make_loader(items: Sequence[PatchItem], job: Any, setup: RunSetup, *, train: bool,
