@@ -189,10 +189,9 @@ def build(image: Path, opts: Any, labels: LabelSpec | None, events: Any, *, id_s
         labelled: list[float | None] = [None] * n_all
         classes = None
         if labels is not None and need_fractions:
-            fractions, classes = labelled_fractions(
+            labelled[:], classes = labelled_fractions(
                 labels, src, bands, cells,
                 lambda d, t: events.progress(f"{stage} labels", d, t, "cells"))
-            labelled = list(fractions)
         keep_nodata = [i for i in range(n_all)
                        if valid[i] > 0 and 1 - valid[i] <= opts.max_nodata_frac + 1e-9]
         keep = [i for i in keep_nodata

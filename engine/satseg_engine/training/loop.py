@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import signal
-import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import torch
@@ -69,31 +67,6 @@ def _diverged(loss: float) -> SatsegError:
                        "(optim.grad_clip) or turn mixed precision off")
 
 
-#: the signals that cancel a run (core.cli turns them into Cancelled in the main thread)
-CANCEL_SIGNALS = {signal.SIGINT, signal.SIGTERM}
-
-
-def fetched(loader: Iterable) -> Iterator:
-    """The loader's batches, each fetched with the cancel signals held back: a batch from a
-    loader worker arrives through a socket handshake (its shared memory), and a Cancelled
-    raised in the middle of it left the worker printing a ConnectionResetError and its exit
-    waiting out DataLoader's 5 s join. The signal is delivered right after the fetch."""
-    if getattr(loader, "num_workers", 0) == 0 or \
-            threading.current_thread() is not threading.main_thread():
-        yield from loader
-        return
-    batches = iter(loader)
-    while True:
-        held = signal.pthread_sigmask(signal.SIG_BLOCK, CANCEL_SIGNALS)
-        try:
-            batch = next(batches)
-        except StopIteration:
-            return
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, held)
-        yield batch
-
-
 def train_epoch(model: nn.Module, loader: Iterable, loss_fn: nn.Module,
                 optimizer: torch.optim.Optimizer, scaler: torch.amp.GradScaler,
                 ctx: StepContext, *, max_steps: int, grad_clip: float,
@@ -104,7 +77,7 @@ def train_epoch(model: nn.Module, loader: Iterable, loss_fn: nn.Module,
     count = torch.zeros((), dtype=torch.float64, device=ctx.device)
     steps = 0
     trainable = [p for p in model.parameters() if p.requires_grad]
-    for batch in fetched(loader):
+    for batch in loader:
         if steps >= max_steps:
             break
         inputs, mask = to_device(batch, ctx)
@@ -144,7 +117,7 @@ def evaluate(model: nn.Module, loader: Iterable, loss_fn: nn.Module, ctx: StepCo
     loss_sum = torch.zeros((), dtype=torch.float64, device=ctx.device)
     count = torch.zeros((), dtype=torch.float64, device=ctx.device)
     steps = 0
-    for batch in fetched(loader):
+    for batch in loader:
         inputs, mask = to_device(batch, ctx)
         with autocast(ctx):
             logits = model(inputs)
