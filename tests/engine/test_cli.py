@@ -120,3 +120,23 @@ sys.exit(status)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout.splitlines()[-1])["type"] == "done"
     assert "unavailable" in proc.stderr.split("HELP", 1)[1] or "unavailable" in proc.stdout
+
+
+def test_a_one_raster_flag_given_twice_names_the_flag_for_several(engine, tmp_path):
+    # argparse would keep the last --raster and predict one scene: the user asked for two
+    run = engine("predict", "--raster", "north.tif", "--raster", "south.tif", "--checkpoint",
+                 str(tmp_path / "model.pt"), "--output-dir", str(tmp_path / "out"))
+    assert run.returncode == 2  # a usage error, as argparse's own
+    assert run.terminal["type"] == "error"
+    assert run.terminal["code"] == "bad_argument"
+    message = run.terminal["message"]
+    assert "--raster was given twice (north.tif, then south.tif)" in message
+    assert "--rasters" in message
+    assert not (tmp_path / "out").exists()
+
+
+def test_any_other_flag_given_twice_keeps_the_last(engine):
+    # scripts append overrides to a base command line: the later flag wins
+    run = engine("selftest", "--seconds", "0", "--steps", "1", "--steps", "3")
+    assert run.returncode == 0
+    assert run.terminal["summary"]["steps"] == 3

@@ -27,13 +27,15 @@ J = TypeVar("J", bound="Job")
 
 def option(default: Any = dataclasses.MISSING, *, help: str, exists: str | None = None,
            min: float | None = None, max: float | None = None, flag: str | None = None,
-           repeat: bool = False) -> Any:
+           repeat: bool = False, plural: str | None = None) -> Any:
     """A job field. `exists`: "file", "dir" or "path" (must exist, also each path of a list);
     `min`/`max`: numeric bounds; `flag`: one more command-line spelling (e.g. "source" for a
     `sources` mapping, given as repeated `--source NAME=VALUE`); `repeat`: a list flag that
-    may be given several times (`--rasters a.tif --rasters b.tif`), each comma-separated."""
+    may be given several times (`--rasters a.tif --rasters b.tif`), each comma-separated;
+    `plural`: the list key that takes several values, for a one-value flag given twice (an
+    error naming it, where any other flag given twice keeps its last value)."""
     metadata = {"help": help, "exists": exists, "min": min, "max": max, "flag": flag,
-                "repeat": repeat}
+                "repeat": repeat, "plural": plural}
     if isinstance(default, (list, dict, set)):
         raise TypeError("use a tuple or default_factory-free immutable default")
     return dataclasses.field(default=default, metadata=metadata)
@@ -410,8 +412,30 @@ def add_job_flags(parser: argparse.ArgumentParser, cls: type[Job], prefix: str =
                                 metavar="NAME=VALUE" if _is_mapping(tp) else "VALUE")
         elif tp is bool:
             parser.add_argument(*flags, action=argparse.BooleanOptionalAction, **kwargs)
+        elif field.metadata.get("plural"):
+            parser.add_argument(*flags, metavar=_metavar(tp), action=_Once,
+                                plural=field.metadata["plural"], **kwargs)
         else:
             parser.add_argument(*flags, metavar=_metavar(tp), **kwargs)
+
+
+class _Once(argparse.Action):
+    """A one-value flag that has a list twin (`--raster` and `--rasters`): given twice, the
+    user meant several values, so it is an error naming the twin instead of a silent "last one
+    wins"."""
+
+    def __init__(self, *args: Any, plural: str, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.plural = plural
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        if hasattr(namespace, self.dest):
+            flag = "--" + self.plural.replace("_", "-")
+            parser.error(f"{option_string} was given twice ({getattr(namespace, self.dest)}, "
+                         f"then {values}) but takes one value: for several, give each with "
+                         f"{flag} ({flag} A {flag} B, or {flag} A,B)")
+        setattr(namespace, self.dest, values)
 
 
 def _is_mapping(tp: Any) -> bool:

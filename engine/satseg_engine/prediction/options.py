@@ -22,7 +22,7 @@ class PredictJob(jobs.Job):
     raster: Path | None = option(None, help="raster to classify (any format GDAL reads); for a "
                                             "multi-source model the 'images' source (required "
                                             "unless sources has images): it sets the output "
-                                            "grid")
+                                            "grid", plural="rasters")
     rasters: tuple[str, ...] = option((), help="several rasters, one set of outputs each "
                                        "plus scenes.json/.csv in output_dir: files, folders "
                                        "(every raster in it, sorted) or globs ('tiles/*.tif'); "
