@@ -22,7 +22,7 @@ The epoch budget is the same for both (`--epochs`, given explicitly, so it wins 
 the epoch rule itself is not judged here, everything else the new defaults choose is.
 
     python benchmarks/bench_defaults.py [--size 768] [--patch 64] [--epochs 4] [--seed 7]
-        [--repeats 1] [--scenes plain,rare,drift] [--recipes old,new] [--keep DIR]
+        [--repeats 3] [--scenes plain,rare,drift] [--recipes old,new] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -184,7 +184,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7, help="scene seed, and the grid and "
                         "training seed of the first repeat (7: both parts of the 768² scenes "
                         "hold every class)")
-    parser.add_argument("--repeats", type=int, default=1, help="grid dealings and training "
+    parser.add_argument("--repeats", type=int, default=3, help="grid dealings and training "
                         "seeds per recipe (seeds --seed, --seed + 1, ...)")
     parser.add_argument("--train-share", type=float, default=0.6,
                         help="left share of the scene used for training")
