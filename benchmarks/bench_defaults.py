@@ -104,7 +104,7 @@ def make_scene(root: Path, scene: str, args: argparse.Namespace) -> dict:
 
 def make_dataset(scene: dict, seed: int, args: argparse.Namespace) -> dict:
     """A grid over the scene's left part dealt with `seed`, and its patches."""
-    folder = scene["folder"] if seed == args.seed else scene["folder"] / f"seed{seed}"
+    folder = scene["folder"] / f"seed{seed}"
     image, labels = scene["image"], scene["labels"]
     satseg("grid", "--image", image, "--labels", labels, "--output", str(folder / "grid.gpkg"),
            "--patch-size", str(args.patch), "--extent", ",".join(map(str, scene["left"])),
@@ -150,7 +150,7 @@ def show(rows: list[dict]) -> None:
 
 def summarise(rows: list[dict], recipes: list[str]) -> list[dict]:
     """Per scene and recipe: the mean and range over repeats, and the repeats (same seed) whose
-    mIoU beat the first recipe's."""
+    mIoU beat the first recipe's (None for the first recipe itself)."""
     out = []
     for scene in dict.fromkeys(r["scene"] for r in rows):
         base = {r["seed"]: r["miou"] for r in rows
@@ -162,7 +162,8 @@ def summarise(rows: list[dict], recipes: list[str]) -> list[dict]:
                 **{f"{key}_{stat}": fn([r[key] for r in mine]) for key in
                    ("miou", "accuracy", "rarest_iou")
                    for stat, fn in (("mean", statistics.fmean), ("min", min), ("max", max))},
-                "wins": sum(r["miou"] > base[r["seed"]] for r in mine)})
+                "wins": None if name == recipes[0] else sum(
+                    r["miou"] > base[r["seed"]] for r in mine)})
     return out
 
 
@@ -173,7 +174,8 @@ def show_summary(summary: list[dict], first: str) -> None:
     for s in summary:
         cells = "".join(f"{s[k + '_mean']:>8.3f} ({s[k + '_min']:.3f}–{s[k + '_max']:.3f})"
                         for k in ("miou", "accuracy", "rarest_iou"))
-        print(f"{s['scene']:7}{s['recipe']:16}{cells}{s['wins']:>4}/{s['repeats']}")
+        wins = "–" if s["wins"] is None else f"{s['wins']}/{s['repeats']}"
+        print(f"{s['scene']:7}{s['recipe']:16}{cells}{wins:>7}")
 
 
 def main() -> None:
