@@ -18,7 +18,8 @@ of the whole process (interpreter start and imports included) and its peak resid
 
 Prints a table (Mpx/s = raster megapixels / wall seconds), the ratios (b)/(a) and (d)/(b) of
 wall time, and how well (b) agrees with (c) (class maps, mean |Δ confidence|). --backends adds
-rows of (b) with one switch changed each (contiguous layout, 1 thread, bfloat16 autocast).
+rows of (b) with one switch changed each (contiguous layout, 1 thread, bfloat16 autocast,
+float32), and how (b) agrees with b-float32 (what the default precision changes).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ CLASSES = [{"value": v, "name": n, "colour": c} for v, n, c in
 MODELS = {"unet18": ("Unet", "resnet18", {}),
           "tiny": ("custom_unet", None, {"depth": 2, "base_width": 8, "dropout": 0.0})}
 BACKEND_ROWS = {"b-contiguous": {"channels_last": False}, "b-1-thread": {"threads": 1},
-                "b-bfloat16": {"precision": "bfloat16"}}
+                "b-bfloat16": {"precision": "bfloat16"}, "b-float32": {"precision": "float32"}}
 
 
 def make_raster(path: Path, size: int) -> None:
@@ -96,9 +97,11 @@ def worker_bound(args: argparse.Namespace) -> dict:
     model = model.eval().to(memory_format=torch.channels_last)
     count = math.ceil(args.size / PATCH) ** 2
     batch = torch.randn(8, BANDS, PATCH, PATCH).contiguous(memory_format=torch.channels_last)
-    with torch.inference_mode():
+    autocast = torch.autocast("cpu", dtype=backend.dtype or torch.float32,
+                              enabled=backend.dtype is not None)
+    with torch.inference_mode(), autocast:
         for first in range(0, count, 8):
-            torch.softmax(model(batch[:min(8, count - first)]), dim=1)
+            torch.softmax(model(batch[:min(8, count - first)]).float(), dim=1)
     return {"windows": count, "computed_mpx": count * PATCH * PATCH / 1e6,
             "backend": backend.describe()}
 
@@ -178,8 +181,8 @@ def run_row(row: str, size: int, workdir: Path, raster: Path, ckpt: Path) -> dic
     return {**result, "row": row, "size": size, "wall": wall, "peak_mb": peak}
 
 
-def agreement(workdir: Path, size: int) -> tuple[float, float]:
-    """Class agreement and mean |Δ confidence| of (b) against (c), valid pixels."""
+def agreement(workdir: Path, size: int, row: str = "b", other: str = "c") -> tuple[float, float]:
+    """Class agreement and mean |Δ confidence| of one row against another, valid pixels."""
     import numpy as np
     import rasterio
 
@@ -187,9 +190,9 @@ def agreement(workdir: Path, size: int) -> tuple[float, float]:
         with rasterio.open(workdir / "out" / name) as src:
             return src.read(1)
 
-    b, c = read(f"b_{size}_classes.tif"), read(f"c_{size}_classes.tif")
+    b, c = read(f"{row}_{size}_classes.tif"), read(f"{other}_{size}_classes.tif")
     valid = c != 255
-    conf_b, conf_c = read(f"b_{size}_confidence.tif"), read(f"c_{size}_confidence.tif")
+    conf_b, conf_c = read(f"{row}_{size}_confidence.tif"), read(f"{other}_{size}_confidence.tif")
     return float((b[valid] == c[valid]).mean()), float(np.abs(conf_b - conf_c)[valid].mean())
 
 
@@ -240,6 +243,9 @@ def main() -> None:
         if all((workdir / "out" / f"{r}_{size}_classes.tif").exists() for r in "bc"):
             agree, mad = agreement(workdir, size)   # (c) may come from an earlier run here
             ratios.append(f"(b) vs (c): classes agree {agree:.4f}, mean |Δconf| {mad:.4f}")
+        if {"b", "b-float32"} <= results.keys():
+            agree, mad = agreement(workdir, size, "b", "b-float32")
+            ratios.append(f"(b) vs b-float32: classes agree {agree:.4f}, mean |Δconf| {mad:.4f}")
         if ratios:
             print(f"{size:>6} " + "; ".join(ratios), flush=True)
 
