@@ -27,6 +27,14 @@ CLASSES = [{"value": 1, "name": "water", "colour": "#1f78b4"},
            {"value": 9, "name": "urban", "colour": "#e31a1c"}]
 
 
+def auto_cpu_precision() -> str:
+    """How the log names the precision `auto` should take on this CPU, by torch's own answer to
+    whether oneDNN runs bfloat16 natively here (AVX-512 core or AMX): bfloat16 autocast if so,
+    else float32 (emulated bfloat16 is many times slower)."""
+    native = bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    return "bfloat16 autocast" if native else "float32"
+
+
 def write_raster(path: Path, data: np.ndarray, nodata: float | None = None, crs: str = CRS,
                  pixel: float = PIXEL, origin: tuple[float, float] = ORIGIN,
                  descriptions: Sequence[str] | None = None) -> Path:

@@ -11,7 +11,15 @@ import numpy as np
 import pytest
 import rasterio
 import torch
-from prediction_helpers import CLASSES, ConstantLogits, header, read, run_prediction, write_raster
+from prediction_helpers import (
+    CLASSES,
+    ConstantLogits,
+    auto_cpu_precision,
+    header,
+    read,
+    run_prediction,
+    write_raster,
+)
 from torch.nn import functional
 
 from satseg_engine.models import registry
@@ -73,11 +81,13 @@ def _predict(tmp_path, name, raster, model, head, **job):
 
 
 def test_large_windows_agree_with_the_training_patch_at_half_overlap(tmp_path, trained):
+    """The default (large windows, `auto` precision: bfloat16 on a CPU with native bfloat16)
+    against the old way at full precision: training patches at half overlap, float32."""
     model, head = trained
     data, labels = _scene(2, 420, 380)           # an area the model never saw
     raster = write_raster(tmp_path / "scene.tif", data)
     old, _, p_old = _predict(tmp_path, "old", raster, model, head, window="patch",
-                             overlap=0.5)
+                             overlap=0.5, precision="float32")
     new, events, p_new = _predict(tmp_path, "new", raster, model, head, batch_size=None,
                                   memory_mb=16)   # small budget: several windows per axis
     assert old["prediction_window"] == PATCH
@@ -91,7 +101,7 @@ def test_large_windows_agree_with_the_training_patch_at_half_overlap(tmp_path, t
     work_new = new["windows"] * new["prediction_window"] ** 2
     assert work_new < work_old / 2               # far fewer pixels computed
     logs = [e["message"] for e in events if e["type"] == "log"]
-    assert any(m.startswith("backend: cpu, float32") for m in logs)
+    assert any(m.startswith(f"backend: cpu, {auto_cpu_precision()}") for m in logs)
     assert any(m.startswith("windows: large windows") for m in logs)
 
 
@@ -99,7 +109,8 @@ def test_bfloat16_on_the_cpu_stays_within_the_tolerance(tmp_path, trained):
     model, head = trained
     data, _ = _scene(3, 96, 100)
     raster = write_raster(tmp_path / "scene.tif", data)
-    _, _, p32 = _predict(tmp_path, "f32", raster, model, head)
+    _, events32, p32 = _predict(tmp_path, "f32", raster, model, head, precision="float32")
+    assert any(e.get("message", "").startswith("backend: cpu, float32") for e in events32)
     _, events, p16 = _predict(tmp_path, "bf16", raster, model, head, precision="bfloat16")
     assert any("bfloat16 autocast" in e.get("message", "") for e in events)
     assert (p16.argmax(0) == p32.argmax(0)).mean() >= AGREEMENT

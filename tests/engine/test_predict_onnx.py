@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from prediction_helpers import read, train_tiny_checkpoint, write_raster
+from prediction_helpers import auto_cpu_precision, read, train_tiny_checkpoint, write_raster
 
 from satseg_engine.core.cli import run_job
 from satseg_engine.core.errors import SatsegError
@@ -108,7 +108,7 @@ def test_auto_on_the_cpu_takes_the_runtime_the_benchmark_chose(model, raster, tm
     auto, events = predict(raster, tmp_path / "auto", pt)
     # bench_onnx.py, 2 000², large windows, idle machine: ONNX Runtime took 1.15x torch's time
     assert auto["backend"] == AUTO_RUNTIME["cpu"] == "torch"
-    assert any("backend: cpu, float32" in e.get("message", "") for e in events)
+    assert any(f"backend: cpu, {auto_cpu_precision()}" in e.get("message", "") for e in events)
     converted, events = predict(raster, tmp_path / "ort", pt, backend="onnxruntime")
     assert converted["backend"] == "onnxruntime"
     assert any("converting the checkpoint to ONNX" in e.get("message", "") for e in events)

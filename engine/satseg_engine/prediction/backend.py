@@ -5,6 +5,10 @@ bench_predict.py --backends): channels-last is faster than contiguous on the CPU
 layout CUDA's tensor cores want); bfloat16 autocast on a CPU without native bfloat16 (no
 AVX512-BF16/AMX) is emulated and many times slower, so `auto` uses it on the CPU only where
 oneDNN reports native support; float16 is for CUDA only (on the CPU it falls back to float32).
+On a 2-core Xeon with AMX and AVX512-BF16 (the same benchmark, `b-float32` row), bfloat16
+autocast ran the forward 1.6-4x faster than float32 and the whole 5 000² run 1.75x faster, with
+class maps agreeing on 99.93 % of the pixels and a mean |Δconfidence| of 0.005: so `auto` takes
+it there, and a job that needs float32 (a bit-exact reference) says `precision: float32`.
 The choice is logged at the start of every run.
 
 The runtime (`choose_runtime`): torch, or ONNX Runtime over the exported graph (onnx_model.py).
@@ -61,7 +65,8 @@ def usable_cores() -> int:
 
 
 def cpu_bf16_native() -> bool:
-    """Whether oneDNN computes bfloat16 natively on this CPU (AVX512-BF16 or AMX)."""
+    """Whether oneDNN reports bfloat16 support on this CPU (x86: AVX-512 core or newer, which
+    includes AVX512-BF16 and AMX; not on AVX2-only CPUs such as Zen 3, where it is emulated)."""
     try:
         return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
     except (AttributeError, RuntimeError):
