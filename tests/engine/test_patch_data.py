@@ -26,10 +26,17 @@ STATS = {"bands": [{"name": "B1", "mean": 100.0, "std": 10.0, "min": 0.0, "max":
 def test_normalization_methods(method: str, value: float, expected: float) -> None:
     norm = make_normalization(method, STATS, nodata=0)
     image = np.array([[[value, 0.0, np.nan]]], dtype=np.float32)
+    before = image.copy()
     out = normalize(image, norm)
     assert out[0, 0, 0] == pytest.approx(expected)
     assert out[0, 0, 1] == 0.0 and out[0, 0, 2] == 0.0  # nodata and NaN become 0
+    np.testing.assert_array_equal(image, before)        # the caller's array is not touched
     assert set(METHODS) >= {method}
+    if value.is_integer() and value < 500:               # the same from an integer raster
+        as_int = normalize(np.array([[[value, 0, 110]]], dtype=np.uint16), norm)
+        assert as_int.dtype == np.float32 and as_int[0, 0, 0] == out[0, 0, 0]
+        assert as_int[0, 0, 1] == 0.0                    # nodata 0 becomes 0
+        assert as_int[0, 0, 2] != 0.0                    # inside every method's range
 
 
 def test_augmentation_moves_image_and_mask_together() -> None:

@@ -22,9 +22,10 @@ BandStats = Mapping[str, Any]
 
 
 def _scale_between(image: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
-    """Clip each band to [low, high] and scale it to 0–1."""
-    image = np.clip(image, low, high)
-    return (image - low) / np.maximum(high - low, _EPS)
+    """Clip each band to [low, high] and scale it to 0–1 (in place)."""
+    np.clip(image, low, high, out=image)
+    np.subtract(image, low, out=image)
+    return np.divide(image, np.maximum(high - low, _EPS), out=image)
 
 
 def _vector(bands: Sequence[BandStats], key: str) -> np.ndarray:
@@ -36,7 +37,8 @@ def _vector(bands: Sequence[BandStats], key: str) -> np.ndarray:
 
 
 def _standardize(image: np.ndarray, bands: Sequence[BandStats]) -> np.ndarray:
-    return (image - _vector(bands, "mean")) / np.maximum(_vector(bands, "std"), _EPS)
+    np.subtract(image, _vector(bands, "mean"), out=image)
+    return np.divide(image, np.maximum(_vector(bands, "std"), _EPS), out=image)
 
 
 def _percentile(low_key: str, high_key: str) -> Callable[[np.ndarray, Sequence[BandStats]],
@@ -59,7 +61,8 @@ def _none(image: np.ndarray, bands: Sequence[BandStats]) -> np.ndarray:
     return image
 
 
-#: method -> function(image float32 (C,H,W), band statistics) -> normalised image.
+#: method -> function(image float32 (C,H,W), band statistics) -> normalised image; the function
+#: may overwrite `image` (normalize passes its own copy) and returns the result.
 METHODS: dict[str, Callable[[np.ndarray, Sequence[BandStats]], np.ndarray]] = {
     "standardize": _standardize,           # (x - mean) / std
     "percentile_1_99": _percentile("p1", "p99"),   # clip to [p1, p99], scale to 0–1
@@ -87,12 +90,18 @@ def normalize(image: np.ndarray, normalization: Mapping[str, Any]) -> np.ndarray
         raise SatsegError("band_mismatch", f"the image has {image.shape[0]} bands, the "
                           f"normalisation statistics {len(bands)}",
                           hint="use a raster with the bands the model was trained on")
-    raw = image.astype(np.float32, copy=False)
-    invalid = ~np.isfinite(raw)
+    out = np.array(image, dtype=np.float32)          # our copy: the methods work in place
+    invalid = None if image.dtype.kind in "iub" else ~np.isfinite(out)
     nodata = normalization.get("nodata")
     if nodata is not None:
-        invalid |= raw == np.float32(nodata)
-    out = METHODS[normalization["method"]](np.where(invalid, 0.0, raw), bands)
-    out = np.asarray(out, dtype=np.float32)
-    out[invalid] = 0.0
+        at_nodata = out == np.float32(nodata)
+        invalid = at_nodata if invalid is None else np.logical_or(invalid, at_nodata,
+                                                                  out=invalid)
+    if invalid is not None and not invalid.any():
+        invalid = None
+    if invalid is not None:
+        np.copyto(out, 0.0, where=invalid)
+    out = METHODS[normalization["method"]](out, bands)
+    if invalid is not None:
+        np.copyto(out, 0.0, where=invalid)
     return out

@@ -73,7 +73,8 @@ def normalize_numpy(data: np.ndarray, valid: np.ndarray,
                     normalization: Mapping[str, Any]) -> np.ndarray:
     """Training's own numpy normalisation, then 0 where the pixel is nodata."""
     out = numpy_normalization.normalize(data, normalization)
-    out[:, ~valid] = 0.0
+    if not valid.all():
+        np.copyto(out, 0.0, where=~valid[None])
     return out
 
 
