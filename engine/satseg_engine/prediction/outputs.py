@@ -46,12 +46,20 @@ def hex_rgba(colour: str | Sequence[int] | None) -> tuple[int, int, int, int]:
     return (128, 128, 128, 255)
 
 
+#: DEFLATE level of the outputs. Level 1 against GDAL's default 6, on a blobby 4-class map and
+#: its confidence at 2 000² (256² tiles, predictor 2/3): classes 0.76 MB in 0.03 s against
+#: 0.66 MB in 0.19 s, confidence 13.1 MB in 0.22 s against 12.8 MB in 0.45 s (2.5 % larger in
+#: all, 2.6x faster): compression runs beside the model, on a small machine on its cores.
+DEFLATE_LEVEL = 1
+
+
 def _profile(ref: Any, dtype: str, count: int, nodata: float, width: int, height: int,
              transform: Any) -> dict[str, Any]:
     return {"driver": "GTiff", "dtype": dtype, "count": count, "width": width, "height": height,
             "crs": ref.crs, "transform": transform, "nodata": nodata, "tiled": True,
             "blockxsize": 256, "blockysize": 256,
-            "compress": "deflate", "predictor": 2 if dtype == "uint8" else 3,
+            "compress": "deflate", "zlevel": DEFLATE_LEVEL,
+            "predictor": 2 if dtype == "uint8" else 3,
             "BIGTIFF": "IF_SAFER"}
 
 
