@@ -15,11 +15,14 @@ of the whole process (interpreter start and imports included) and its peak resid
                 then classes and confidence written (nodata kept).
 
     python benchmarks/bench_predict.py [--sizes 2000,5000,10000] [--rows a,b,c,d] [--backends]
+                                       [--repeats N]
 
 Prints a table (Mpx/s = raster megapixels / wall seconds), the ratios (b)/(a) and (d)/(b) of
 wall time, and how well (b) agrees with (c) (class maps, mean |Δ confidence|). --backends adds
 rows of (b) with one switch changed each (contiguous layout, 1 thread, bfloat16 autocast,
 float32), and how (b) agrees with b-float32 (what the default precision changes).
+--repeats N runs every row N times, round after round (so a machine whose speed drifts slows
+all rows alike), and prints each row's median and the ratio of each round besides the medians'.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import argparse
 import json
 import math
 import os
+import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -196,12 +200,24 @@ def agreement(workdir: Path, size: int, row: str = "b", other: str = "c") -> tup
     return float((b[valid] == c[valid]).mean()), float(np.abs(conf_b - conf_c)[valid].mean())
 
 
+def _ratio(runs: dict[str, list[dict]], top: str, bottom: str) -> str:
+    """The wall-time ratio top/bottom: of the medians, and of each round (same minutes)."""
+    tops, bottoms = [r["wall"] for r in runs[top]], [r["wall"] for r in runs[bottom]]
+    text = f"({top})/({bottom}) wall {statistics.median(tops) / statistics.median(bottoms):.2f}"
+    if len(tops) > 1:
+        text += " (rounds " + ", ".join(f"{t / b:.2f}" for t, b in zip(tops, bottoms,
+                                                                       strict=True)) + ")"
+    return text
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="2000,5000,10000")
     parser.add_argument("--rows", default="a,b,c,d", help="rows to run, in order")
     parser.add_argument("--model", choices=sorted(MODELS), default="unet18")
     parser.add_argument("--backends", action="store_true", help="add (b) with one switch off")
+    parser.add_argument("--repeats", type=int, default=1,
+                        help="rounds of every row (interleaved); medians and per-round ratios")
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--worker", choices=("bound", "reference"), help=argparse.SUPPRESS)
     parser.add_argument("--raster", help=argparse.SUPPRESS)
@@ -226,24 +242,32 @@ def main() -> None:
         raster = workdir / f"scene_{size}.tif"
         if not raster.exists():
             make_raster(raster, size)
-        results = {}
-        for row in rows:
-            result = run_row(row, size, workdir, raster, ckpt)
-            results[row] = result
-            print(f"{size:>6} {row:<13} {result['windows']:>7} {result['computed_mpx']:>12.1f} "
-                  f"{result['wall']:>8.1f} {size * size / 1e6 / result['wall']:>7.3f} "
-                  f"{result['peak_mb']:>8.0f}  {result['note']}", flush=True)
-        ratios = []
-        if {"a", "b"} <= results.keys():
-            ratios.append(f"(b)/(a) wall {results['b']['wall'] / results['a']['wall']:.2f}")
-        if {"b", "d"} <= results.keys():
-            ratios.append(f"(d)/(b) wall {results['d']['wall'] / results['b']['wall']:.2f}")
-        if {"b", "c"} <= results.keys():
-            ratios.append(f"(c)/(b) wall {results['c']['wall'] / results['b']['wall']:.2f}")
+        runs: dict[str, list[dict]] = {row: [] for row in rows}
+        for repeat in range(args.repeats):      # rounds: every row once, in order
+            for row in rows:
+                result = run_row(row, size, workdir, raster, ckpt)
+                runs[row].append(result)
+                label = row if args.repeats == 1 else f"{row} #{repeat + 1}"
+                print(f"{size:>6} {label:<13} {result['windows']:>7} "
+                      f"{result['computed_mpx']:>12.1f} {result['wall']:>8.1f} "
+                      f"{size * size / 1e6 / result['wall']:>7.3f} {result['peak_mb']:>8.0f}  "
+                      f"{result['note']}", flush=True)
+        if args.repeats > 1:
+            for row in rows:
+                walls = [r["wall"] for r in runs[row]]
+                print(f"{size:>6} {row + ' median':<13} {'':>7} {'':>12} "
+                      f"{statistics.median(walls):>8.1f} "
+                      f"{size * size / 1e6 / statistics.median(walls):>7.3f} "
+                      f"{max(r['peak_mb'] for r in runs[row]):>8.0f}  "
+                      f"walls {', '.join(f'{w:.1f}' for w in walls)}; peak: the largest",
+                      flush=True)
+        ratios = [_ratio(runs, top, bottom) for top, bottom in (("b", "a"), ("d", "b"),
+                                                                 ("c", "b"))
+                  if top in runs and bottom in runs]
         if all((workdir / "out" / f"{r}_{size}_classes.tif").exists() for r in "bc"):
             agree, mad = agreement(workdir, size)   # (c) may come from an earlier run here
             ratios.append(f"(b) vs (c): classes agree {agree:.4f}, mean |Δconf| {mad:.4f}")
-        if {"b", "b-float32"} <= results.keys():
+        if {"b", "b-float32"} <= runs.keys():
             agree, mad = agreement(workdir, size, "b", "b-float32")
             ratios.append(f"(b) vs b-float32: classes agree {agree:.4f}, mean |Δconf| {mad:.4f}")
         if ratios:
