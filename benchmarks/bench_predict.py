@@ -6,7 +6,8 @@ patch 256; --model tiny: the small custom U-Net), same generated raster (10 band
 of the whole process (interpreter start and imports included) and its peak resident memory:
 
 * (a) bound     the bare model forward (+ softmax) over the minimal set of training-patch
-                windows that covers the raster once, on random inputs: no I/O at all;
+                windows that covers the raster once, on random inputs: no I/O at all; the
+                network runs as (b) runs it (precision, layout, batch norms folded);
 * (b) default   `python -m satseg_engine predict` with its defaults;
 * (c) patch     the same with the training patch at half overlap (window patch, overlap 0.5):
                 satseg's default before large windows;
@@ -20,7 +21,8 @@ of the whole process (interpreter start and imports included) and its peak resid
 Prints a table (Mpx/s = raster megapixels / wall seconds), the ratios (b)/(a) and (d)/(b) of
 wall time, and how well (b) agrees with (c) (class maps, mean |Δ confidence|). --backends adds
 rows of (b) with one switch changed each (contiguous layout, 1 thread, bfloat16 autocast,
-float32), and how (b) agrees with b-float32 (what the default precision changes).
+float32, batch norms not folded), and how (b) agrees with b-float32 (what the default
+precision changes).
 --repeats N runs every row N times, round after round (so a machine whose speed drifts slows
 all rows alike), and prints each row's median and the ratio of each round besides the medians'.
 """
@@ -46,7 +48,8 @@ CLASSES = [{"value": v, "name": n, "colour": c} for v, n, c in
 MODELS = {"unet18": ("Unet", "resnet18", {}),
           "tiny": ("custom_unet", None, {"depth": 2, "base_width": 8, "dropout": 0.0})}
 BACKEND_ROWS = {"b-contiguous": {"channels_last": False}, "b-1-thread": {"threads": 1},
-                "b-bfloat16": {"precision": "bfloat16"}, "b-float32": {"precision": "float32"}}
+                "b-bfloat16": {"precision": "bfloat16"}, "b-float32": {"precision": "float32"},
+                "b-unfolded": {"fold_batch_norm": False}}
 
 
 def make_raster(path: Path, size: int) -> None:
@@ -95,10 +98,13 @@ def worker_bound(args: argparse.Namespace) -> dict:
 
     from satseg_engine.models.checkpoint import load_model
     from satseg_engine.prediction.backend import choose_backend
+    from satseg_engine.prediction.model import Predictor
 
     backend = choose_backend(torch.device("cpu"))
-    model, _header = load_model(args.checkpoint, "cpu")
-    model = model.eval().to(memory_format=torch.channels_last)
+    model, header = load_model(args.checkpoint, "cpu")
+    predictor = Predictor(model, header, torch.device("cpu"), backend.dtype,
+                          backend.channels_last, fold_batch_norm=backend.fold_batch_norm)
+    model = predictor.model            # folded and channels-last like (b)'s
     count = math.ceil(args.size / PATCH) ** 2
     batch = torch.randn(8, BANDS, PATCH, PATCH).contiguous(memory_format=torch.channels_last)
     autocast = torch.autocast("cpu", dtype=backend.dtype or torch.float32,
@@ -107,7 +113,7 @@ def worker_bound(args: argparse.Namespace) -> dict:
         for first in range(0, count, 8):
             torch.softmax(model(batch[:min(8, count - first)]).float(), dim=1)
     return {"windows": count, "computed_mpx": count * PATCH * PATCH / 1e6,
-            "backend": backend.describe()}
+            "backend": f"{backend.describe()}, {predictor.folded} batch norms folded"}
 
 
 def worker_reference(args: argparse.Namespace) -> dict:
@@ -171,7 +177,7 @@ def run_row(row: str, size: int, workdir: Path, raster: Path, ckpt: Path) -> dic
         events = [json.loads(line) for line in out.splitlines() if line.strip()]
         summary = events[-1]["summary"]
         logs = [e["message"] for e in events if e["type"] == "log"]
-        note = "; ".join(m for m in logs if m.startswith(("backend", "windows")))
+        note = "; ".join(m for m in logs if m.startswith(("backend", "windows", "batch norm")))
         window = summary["prediction_window"]
         result = {"windows": summary["windows"],
                   "computed_mpx": summary["windows"] * window * window / 1e6, "note": note}

@@ -289,3 +289,76 @@ def test_a_window_the_model_cannot_take_is_refused(tmp_path, window, margin, mes
     assert info.value.code == "bad_window" and info.value.key == "window"
     assert message in info.value.message and hint in info.value.hint
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
+
+
+# -- batch norms folded into their convolutions (fold.py) ---------------------------------------
+
+def _with_running_stats(model: torch.nn.Module) -> torch.nn.Module:
+    """Batch norms with statistics far from identity, as after training: folding must matter."""
+    gen = torch.Generator().manual_seed(1)
+    for module in model.modules():
+        if isinstance(module, torch.nn.BatchNorm2d):
+            n = module.num_features
+            module.running_mean.copy_(torch.randn(n, generator=gen))
+            module.running_var.copy_(torch.rand(n, generator=gen) + 0.5)
+            module.weight.data.copy_(torch.rand(n, generator=gen) + 0.5)
+            module.bias.data.copy_(torch.randn(n, generator=gen))
+    return model.eval()
+
+
+def test_folding_keeps_the_outputs_and_removes_every_batch_norm_of_a_unet():
+    from satseg_engine.prediction.fold import batch_norm_count, fold_batch_norms
+
+    model = _with_running_stats(registry.build_model("Unet", "resnet18", 4, 3, {}))
+    before = batch_norm_count(model)
+    x = torch.randn(1, 4, 64, 64)
+    folded, count, note = fold_batch_norms(model, x)
+    assert before > 20 and count == before and note == ""
+    assert batch_norm_count(folded) == 0 and batch_norm_count(model) == before  # a copy
+    with torch.inference_mode():
+        wide = torch.randn(2, 4, 96, 160)           # another size than the probe's
+        got, expected = folded(wide), model(wide)
+    scale = float(expected.abs().max())
+    assert scale > 1 and float((got - expected).abs().max()) <= 1e-5 * scale  # float32 rounding
+
+
+class _DataDependent(torch.nn.Module):
+    """Branches on the input's values: torch.fx cannot trace it."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv, self.norm = torch.nn.Conv2d(3, 3, 3, padding=1), torch.nn.BatchNorm2d(3)
+
+    def forward(self, x):
+        if x.mean() > 100:
+            x = x / 100
+        return self.norm(self.conv(x))
+
+
+def test_a_network_fx_cannot_trace_is_predicted_unfolded(tmp_path):
+    model = _with_running_stats(_DataDependent())
+    data = np.random.default_rng(0).integers(1, 3000, (3, 70, 90)).astype("uint16")
+    raster = write_raster(tmp_path / "s.tif", data)
+    head = header(patch=PATCH)
+    summary, events = run_prediction(tmp_path, raster, model, head, window="patch")
+    logs = [e["message"] for e in events if e["type"] == "log"]
+    assert "batch norm: 0 folded into their convolutions (not traceable (TraceError))" in logs
+    assert summary["windows"] > 0 and read(summary["outputs"]["classes"]).max() > 0
+
+
+def test_prediction_folds_by_default_and_gives_the_unfolded_result(tmp_path):
+    kwargs = {"depth": 2, "base_width": 8, "dropout": 0.0}
+    model = _with_running_stats(registry.build_model("custom_unet", None, 3, 3, kwargs))
+    head = header(patch=PATCH) | {"architecture": "custom_unet", "encoder": None,
+                                  "model_kwargs": kwargs}
+    count = sum(isinstance(m, torch.nn.BatchNorm2d) for m in model.modules())
+    data, _ = _scene(4, 90, 110)
+    raster = write_raster(tmp_path / "scene.tif", data)
+    _, events, folded = _predict(tmp_path, "folded", raster, model, head, precision="float32")
+    _, plain_events, plain = _predict(tmp_path, "plain", raster, model, head,
+                                      precision="float32", fold_batch_norm=False)
+    logs = [e["message"] for e in events if e["type"] == "log"]
+    assert f"batch norm: {count} folded into their convolutions" in logs and count >= 4
+    assert not any(e.get("message", "").startswith("batch norm") for e in plain_events)
+    np.testing.assert_allclose(folded, plain, atol=1e-5)
+    assert sum(isinstance(m, torch.nn.BatchNorm2d) for m in model.modules()) == count

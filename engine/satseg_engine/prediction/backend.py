@@ -46,6 +46,7 @@ class Backend:
     channels_last: bool
     threads: int | None            # torch CPU threads; None: not a CPU run
     notes: tuple[str, ...] = ()
+    fold_batch_norm: bool = True   # fold.py: batch norms folded into their convolutions
 
     def describe(self) -> str:
         precision = "float32" if self.dtype is None else str(self.dtype).replace("torch.", "")
@@ -74,7 +75,8 @@ def cpu_bf16_native() -> bool:
 
 
 def choose_backend(device: torch.device, precision: str = "auto", amp: bool = True,
-                   channels_last: bool | None = None, threads: int = 0) -> Backend:
+                   channels_last: bool | None = None, threads: int = 0,
+                   fold_batch_norm: bool | None = None) -> Backend:
     """The fastest settings that keep results within tolerance, unless the job forces some."""
     notes: list[str] = []
     cuda = device.type == "cuda"
@@ -95,7 +97,8 @@ def choose_backend(device: torch.device, precision: str = "auto", amp: bool = Tr
         if torch.get_num_threads() != cpu_threads:
             torch.set_num_threads(cpu_threads)
     layout = True if channels_last is None else channels_last
-    return Backend(device, dtype, layout, cpu_threads, tuple(notes))
+    fold = True if fold_batch_norm is None else fold_batch_norm
+    return Backend(device, dtype, layout, cpu_threads, tuple(notes), fold)
 
 
 #: device type -> runtime `backend auto` uses for a .pt checkpoint (an .onnx: onnxruntime).
@@ -106,12 +109,12 @@ AUTO_RUNTIME: dict[str, str] = {"cpu": "torch", "cuda": "torch"}
 def choose_runtime(backend: str, device: torch.device, header: Mapping[str, Any],
                    torch_settings: bool = False) -> tuple[str, str]:
     """(runtime, why) for a .pt checkpoint: "torch" or "onnxruntime". `torch_settings`: the
-    job forces a precision or memory layout, which only torch has."""
+    job forces a precision, memory layout or folding, which only torch has."""
     if backend != "auto":
         return backend, f"backend {backend} asked for"
     if header.get("multisource"):
         return "torch", "a multi-source model has no ONNX form"
     if torch_settings:
-        return "torch", "the job sets precision or channels_last, torch settings"
+        return "torch", "the job sets precision, channels_last or fold_batch_norm, torch settings"
     runtime = AUTO_RUNTIME.get(device.type, "torch")
     return runtime, f"backend auto on {device.type}: {runtime} measured faster"

@@ -17,6 +17,8 @@ import torch
 from torch import nn
 
 from ..core.errors import SatsegError
+from .fold import fold_batch_norms
+from .sizing import size_multiple
 
 #: flip dimensions (the last two axes: W, H) of a batch for test-time augmentation.
 TTA_FLIPS: tuple[tuple[int, ...], ...] = ((), (-1,), (-2,), (-2, -1))
@@ -53,11 +55,11 @@ def output_channels(header: Mapping[str, Any]) -> int:
 
 def make_predictor(model: Any, header: Mapping[str, Any], device: torch.device,
                    amp_dtype: torch.dtype | None = None, channels_last: bool = False,
-                   tta: bool = False) -> Any:
+                   tta: bool = False, fold_batch_norm: bool = False) -> Any:
     """A torch network's Predictor, or the one an ONNX model (onnx_model.OnnxModel) makes."""
     if hasattr(model, "predictor"):
         return model.predictor(header, device, tta)
-    return Predictor(model, header, device, amp_dtype, channels_last, tta)
+    return Predictor(model, header, device, amp_dtype, channels_last, tta, fold_batch_norm)
 
 
 class Predictor:
@@ -67,13 +69,20 @@ class Predictor:
 
     def __init__(self, model: nn.Module, header: Mapping[str, Any], device: torch.device,
                  amp_dtype: torch.dtype | None = None, channels_last: bool = False,
-                 tta: bool = False):
+                 tta: bool = False, fold_batch_norm: bool = False):
         self.device = device
         self.binary = header["task"] == "binary"
         self.channels = output_channels(header)
         self.amp_dtype = amp_dtype
         self.channels_last = channels_last
         self.model = model.to(device).eval()
+        self.folded, self.fold_note = 0, "not asked for"
+        if fold_batch_norm and not header.get("multisource"):
+            multiple, _why = size_multiple(header)   # a small probe where any size works
+            side = int(header["patch_size"]) if multiple is None else 2 * multiple
+            probe = torch.randn(1, int(header["in_channels"]), side, side, device=device,
+                                generator=torch.Generator(device).manual_seed(0))
+            self.model, self.folded, self.fold_note = fold_batch_norms(self.model, probe)
         if channels_last:
             self.model = self.model.to(memory_format=torch.channels_last)
         self.flips = TTA_FLIPS if tta else TTA_FLIPS[:1]

@@ -159,7 +159,8 @@ def load_for_prediction(job: Any, device_name: str, events: Any
         twin = model_from_header(header)  # untrained: only sizes the windows
         return OnnxModel(Path(job.checkpoint), header, device, job.threads, twin), header
     model, header = load_model(job.checkpoint, device_name)
-    forced = job.precision != "auto" or job.channels_last is not None
+    forced = job.precision != "auto" or job.channels_last is not None \
+        or job.fold_batch_norm is not None
     runtime, reason = choose_runtime(job.backend, device, header, forced)
     if runtime == "torch":
         return model, dict(header)

@@ -49,6 +49,7 @@ class PredictOptions:
     taper: int = 0                     # tukey blending: tapered pixels at each edge
     amp_dtype: torch.dtype | None = None
     channels_last: bool = False
+    fold_batch_norm: bool = False      # fold.py
 
 
 @dataclasses.dataclass
@@ -80,10 +81,14 @@ class _Postprocess:
         else:
             confidence, index = probs.max(dim=0)
         classes = torch.where(predict, self.values[index], CLASS_NODATA)
+        # counted without boolean indexing (a copy of every valid pixel): nodata -> bin K
+        k = len(self.values)
+        stats.counts += torch.bincount(torch.where(predict, index, k).flatten(),
+                                       minlength=k + 1)[:k].cpu().numpy()
+        stats.confidence_sum += float(torch.where(predict, confidence, 0.0).sum(
+            dtype=torch.float64))
+        stats.nodata_pixels += predict.numel() - int(predict.sum())
         confidence = torch.where(predict, confidence, FLOAT_NODATA)
-        stats.counts += torch.bincount(index[predict], minlength=len(self.values)).cpu().numpy()
-        stats.confidence_sum += float(confidence[predict].double().sum())
-        stats.nodata_pixels += int((~predict).sum())
         out = {"classes": classes[None], "confidence": confidence[None]}
         if self.keep_probabilities:
             out["probabilities"] = torch.where(predict[None], probs, FLOAT_NODATA)
@@ -160,7 +165,11 @@ def predict_raster(model: nn.Module, header: Mapping[str, Any], source: Any,
                      or stride_for(window, options.overlap))
     panels = plan_panels(plan, max(window, options.panel_width))
     predictor = make_predictor(model, header, device, amp_dtype=options.amp_dtype,
-                               channels_last=options.channels_last, tta=options.tta)
+                               channels_last=options.channels_last, tta=options.tta,
+                               fold_batch_norm=options.fold_batch_norm)
+    if options.fold_batch_norm and getattr(predictor, "folded", None) is not None:
+        events.log(f"batch norm: {predictor.folded} folded into their convolutions"
+                   + (f" ({predictor.fold_note})" if predictor.fold_note else ""))
     profile = torch.from_numpy(weight_profile(window, options.blending,
                                               taper=options.taper)).to(device)
     post = _Postprocess(classes, predictor.binary, _threshold(header, options), device,

@@ -195,7 +195,8 @@ def _vectorize(job: Any, paths: Mapping[str, Path], events: Any) -> dict[str, An
 def prediction_options(job: Any, model: nn.Module, header: Mapping[str, Any],
                        device: torch.device, source: Any, events: Any) -> PredictOptions:
     """Windows, batch, backend and panels for this job and model; the choices are logged."""
-    backend = choose_backend(device, job.precision, job.amp, job.channels_last, job.threads)
+    backend = choose_backend(device, job.precision, job.amp, job.channels_last, job.threads,
+                             job.fold_batch_norm)
     # an OnnxModel is sized by its torch twin (same architecture, same activations)
     windows = choose_windows(job, header, getattr(model, "twin", model), device,
                              source.height, source.width)
@@ -209,7 +210,8 @@ def prediction_options(job: Any, model: nn.Module, header: Mapping[str, Any],
                           panel_width=panel_width // 256 * 256, window=windows.window,
                           stride=windows.stride, blending=windows.blending,
                           taper=windows.taper, amp_dtype=backend.dtype,
-                          channels_last=backend.channels_last)
+                          channels_last=backend.channels_last,
+                          fold_batch_norm=backend.fold_batch_norm)
 
 
 def rasterio_bounds(transform: Any, width: int, height: int) -> tuple[float, ...]:
