@@ -18,7 +18,8 @@ of the whole process (interpreter start and imports included) and its peak resid
     python benchmarks/bench_predict.py [--sizes 2000,5000,10000] [--rows a,b,c,d] [--backends]
                                        [--repeats N]
 
-Prints a table (Mpx/s = raster megapixels / wall seconds), the ratios (b)/(a) and (d)/(b) of
+Prints a table (Mpx/s = raster megapixels / wall seconds; CPU s = user + system seconds of the
+row's process, all threads: the work done, whatever the cores), the ratios (b)/(a) and (d)/(b) of
 wall time, and how well (b) agrees with (c) (class maps, mean |Δ confidence|). --backends adds
 rows of (b) with one switch changed each (contiguous layout, 1 thread, bfloat16 autocast,
 float32, batch norms not folded), and how (b) agrees with b-float32 (what the default
@@ -39,7 +40,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from measure import measure
+from measure import run_measured
 
 BANDS = 10
 PATCH = 256
@@ -173,7 +174,8 @@ def satseg_row(workdir: Path, raster: Path, ckpt: Path, name: str, extra: dict) 
 def run_row(row: str, size: int, workdir: Path, raster: Path, ckpt: Path) -> dict:
     extra = {"b": {}, "c": {"window": "patch", "overlap": 0.5}, **BACKEND_ROWS}.get(row)
     if extra is not None:
-        wall, peak, out = measure(satseg_row(workdir, raster, ckpt, f"{row}_{size}", extra))
+        wall, peak, cpu, out = run_measured(satseg_row(workdir, raster, ckpt, f"{row}_{size}",
+                                                       extra))
         events = [json.loads(line) for line in out.splitlines() if line.strip()]
         summary = events[-1]["summary"]
         logs = [e["message"] for e in events if e["type"] == "log"]
@@ -183,12 +185,12 @@ def run_row(row: str, size: int, workdir: Path, raster: Path, ckpt: Path) -> dic
                   "computed_mpx": summary["windows"] * window * window / 1e6, "note": note}
     else:
         worker = {"a": "bound", "d": "reference"}[row]
-        wall, peak, out = measure([sys.executable, __file__, "--worker", worker, "--raster",
-                                   str(raster), "--checkpoint", str(ckpt), "--size", str(size),
-                                   "--out", str(workdir / "out")])
+        wall, peak, cpu, out = run_measured([sys.executable, __file__, "--worker", worker,
+                                             "--raster", str(raster), "--checkpoint", str(ckpt),
+                                             "--size", str(size), "--out", str(workdir / "out")])
         result = json.loads(out.strip().splitlines()[-1])
         result["note"] = result.pop("backend", "")
-    return {**result, "row": row, "size": size, "wall": wall, "peak_mb": peak}
+    return {**result, "row": row, "size": size, "wall": wall, "peak_mb": peak, "cpu": cpu}
 
 
 def agreement(workdir: Path, size: int, row: str = "b", other: str = "c") -> tuple[float, float]:
@@ -243,7 +245,7 @@ def main() -> None:
     print(f"model {args.model} {MODELS[args.model][:2]}, patch {PATCH}, {BANDS} bands uint16, "
           f"{os.cpu_count()} CPUs; wall = whole process, startup included", flush=True)
     print(f"{'size':>6} {'row':<13} {'windows':>7} {'computed Mpx':>12} {'wall s':>8} "
-          f"{'Mpx/s':>7} {'peak MB':>8}  choices", flush=True)
+          f"{'Mpx/s':>7} {'peak MB':>8} {'CPU s':>7}  choices", flush=True)
     for size in (int(s) for s in args.sizes.split(",")):
         raster = workdir / f"scene_{size}.tif"
         if not raster.exists():
@@ -256,15 +258,16 @@ def main() -> None:
                 label = row if args.repeats == 1 else f"{row} #{repeat + 1}"
                 print(f"{size:>6} {label:<13} {result['windows']:>7} "
                       f"{result['computed_mpx']:>12.1f} {result['wall']:>8.1f} "
-                      f"{size * size / 1e6 / result['wall']:>7.3f} {result['peak_mb']:>8.0f}  "
-                      f"{result['note']}", flush=True)
+                      f"{size * size / 1e6 / result['wall']:>7.3f} {result['peak_mb']:>8.0f} "
+                      f"{result['cpu']:>7.1f}  {result['note']}", flush=True)
         if args.repeats > 1:
             for row in rows:
                 walls = [r["wall"] for r in runs[row]]
                 print(f"{size:>6} {row + ' median':<13} {'':>7} {'':>12} "
                       f"{statistics.median(walls):>8.1f} "
                       f"{size * size / 1e6 / statistics.median(walls):>7.3f} "
-                      f"{max(r['peak_mb'] for r in runs[row]):>8.0f}  "
+                      f"{max(r['peak_mb'] for r in runs[row]):>8.0f} "
+                      f"{statistics.median(r['cpu'] for r in runs[row]):>7.1f}  "
                       f"walls {', '.join(f'{w:.1f}' for w in walls)}; peak: the largest",
                       flush=True)
         ratios = [_ratio(runs, top, bottom) for top, bottom in (("b", "a"), ("d", "b"),

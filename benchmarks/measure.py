@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from typing import NamedTuple
 
 import psutil
 
@@ -49,8 +50,15 @@ class TreeMemory(threading.Thread):
             self.halt.wait(SAMPLE_S)
 
 
-def measure(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
-    """Wall seconds, peak memory in MiB (see the module docstring), stdout."""
+class Measured(NamedTuple):
+    wall: float      # seconds, start to exit
+    peak_mb: float   # MiB (see the module docstring)
+    cpu: float       # user + system CPU seconds of the process (all its threads)
+    out: str         # its stdout
+
+
+def run_measured(cmd: list[str], env: dict[str, str] | None = None) -> Measured:
+    """Run `cmd` in its own process: wall time, peak memory, CPU time and stdout."""
     start = time.monotonic()
     with tempfile.TemporaryFile("w+") as err:  # a file, not a pipe: a chatty stderr never blocks
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True, env=env)
@@ -65,4 +73,11 @@ def measure(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, f
             err.seek(0)
             raise SystemExit(f"{' '.join(cmd[:5])} failed ({proc.returncode}):\n"
                              f"{err.read()[-3000:]}")
-    return time.monotonic() - start, max(usage.ru_maxrss * 1024, sampler.peak) / 2**20, out
+    return Measured(time.monotonic() - start, max(usage.ru_maxrss * 1024, sampler.peak) / 2**20,
+                    usage.ru_utime + usage.ru_stime, out)
+
+
+def measure(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
+    """Wall seconds, peak memory in MiB (see the module docstring), stdout."""
+    wall, peak, _cpu, out = run_measured(cmd, env)
+    return wall, peak, out
