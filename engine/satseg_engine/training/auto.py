@@ -13,15 +13,17 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from ..models.losses import RARE_SHARE
+
 AUTO = "auto"
 #: written in the output folder: what was chosen and why
 DEFAULTS_FILE = "auto_defaults.json"
 #: training pixels above which augmentation is light (standard below)
 LIGHT_AUGMENT_PIXELS = 50e6
-#: a class below this share of the labelled training pixels makes the sampler class-balanced.
-#: 0.5 % left it off on bench_defaults.py's demo scene (road: 0.56 %), where switching it on
-#: alone raised held-out mIoU from 0.722 to 0.756 (15 epochs)
-RARE_SHARE = 0.01
+#: RARE_SHARE (models.losses, the share under which the `rare` weightings weigh a class): a
+#: class below it also makes the sampler class-balanced. 0.5 % left the sampler off on
+#: bench_defaults.py's demo scene (road: 0.56 %), where switching it on alone raised held-out
+#: mIoU from 0.722 to 0.756 (15 epochs)
 #: the epoch budget aims at this many optimiser steps, within EPOCH_RANGE epochs
 TARGET_STEPS, EPOCH_RANGE = 3000, (10, 100)
 #: augmentation strength → the values of augment.scale/shift/brightness/contrast/noise.
@@ -135,8 +137,8 @@ def _class_weights(facts: DatasetFacts) -> tuple[Any, str]:
     name, share = facts.rarest()
     if share < RARE_SHARE:
         return "rare_sqrt", (f"'{name}' covers {100 * share:.2f} % of the training pixels: "
-                             "classes under 1 % weigh the square root of their median-"
-                             "frequency weight in the loss, the others 1")
+                             f"classes under {100 * RARE_SHARE:g} % weigh the square root of "
+                             "their median-frequency weight in the loss, the others 1")
     return "none", (f"the rarest class, '{name}', covers {100 * share:.1f} % of the training "
                     "pixels: the loss is unweighted")
 
