@@ -2374,11 +2374,6 @@
         <translation>Côté de la fenêtre en pixels (un multiple du pas du modèle, en général 32).</translation>
     </message>
     <message>
-        <location filename="../satseg_plugin/gui/predict_windows.py" line="59" />
-        <source>Pixels at each window edge that are down-weighted where windows meet (Auto: an eighth of the training patch, at least 8).</source>
-        <translation>Pixels au bord de chaque fenêtre dont le poids est réduit là où les fenêtres se rejoignent (Auto : un huitième du patch d'entraînement, au moins 8).</translation>
-    </message>
-    <message>
         <location filename="../satseg_plugin/gui/predict_windows.py" line="72" />
         <source>Windows per forward pass (Auto: as many as fit the memory budget).</source>
         <translation>Fenêtres par passe du modèle (Auto : autant que le budget mémoire en permet).</translation>
@@ -2782,11 +2777,6 @@
         <location filename="../satseg_plugin/processing/predict_algorithm.py" line="73" />
         <source>Window side in pixels (overrides Windows)</source>
         <translation>Côté de la fenêtre en pixels (remplace Fenêtres)</translation>
-    </message>
-    <message>
-        <location filename="../satseg_plugin/processing/predict_algorithm.py" line="76" />
-        <source>Margin down-weighted where large windows meet, in pixels (default: an eighth of the training patch)</source>
-        <translation>Marge au poids réduit là où les grandes fenêtres se rejoignent, en pixels (par défaut : un huitième de l'imagette d'entraînement)</translation>
     </message>
     <message>
         <location filename="../satseg_plugin/processing/predict_algorithm.py" line="80" />
@@ -3407,6 +3397,16 @@
         <location filename="../satseg_plugin/gui/tune_dialog.py" line="283" />
         <source>Search finished: {complete} complete, {pruned} pruned, {failed} failed; no trial completed (the satseg log says why).</source>
         <translation>Recherche terminée : {complete} terminés, {pruned} élagués, {failed} échoués ; aucun essai n’a abouti (le journal satseg dit pourquoi).</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/gui/predict_windows.py" line="59" />
+        <source>Pixels at each window edge that are down-weighted where windows meet (Auto: a sixteenth of the training patch, at least 8).</source>
+        <translation>Pixels au bord de chaque fenêtre dont le poids est réduit là où les fenêtres se rejoignent (Auto : un seizième du patch d'entraînement, au moins 8).</translation>
+    </message>
+    <message>
+        <location filename="../satseg_plugin/processing/predict_algorithm.py" line="76" />
+        <source>Margin down-weighted where large windows meet, in pixels (default: a sixteenth of the training patch, at least 8)</source>
+        <translation>Marge au poids réduit là où les grandes fenêtres se rejoignent, en pixels (par défaut : un seizième de l'imagette d'entraînement, au moins 8)</translation>
     </message>
 </context>
 </TS>

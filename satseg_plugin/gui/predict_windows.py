@@ -58,7 +58,7 @@ class WindowOptions(QWidget):
         self.margin.setSuffix(translate("satseg", " px"))
         self.margin.setToolTip(translate(
             "satseg", "Pixels at each window edge that are down-weighted where windows meet "
-                      "(Auto: an eighth of the training patch, at least 8)."))
+                      "(Auto: a sixteenth of the training patch, at least 8)."))
         self.overlap = QDoubleSpinBox()
         self.overlap.setRange(0.0, 0.9)
         self.overlap.setSingleStep(0.05)

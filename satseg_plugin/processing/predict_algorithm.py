@@ -74,8 +74,8 @@ class PredictAlgorithm(SatsegAlgorithm):
                                                         "Windows)"),
                                  number.Integer, None, True, 16))
         self.addParameter(number("MARGIN", self.tr("Margin down-weighted where large windows "
-                                                   "meet, in pixels (default: an eighth of the "
-                                                   "training patch)"),
+                                                   "meet, in pixels (default: a sixteenth of "
+                                                   "the training patch, at least 8)"),
                                  number.Integer, None, True, 0, 512))
         self.addParameter(number("OVERLAP", self.tr("Window overlap (training-patch windows)"),
                                  number.Double, 0.5, False, 0.0, 0.9))

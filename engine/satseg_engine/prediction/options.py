@@ -67,7 +67,8 @@ class PredictJob(jobs.Job):
                      "number of pixels (a multiple of the model's stride)")
     margin: int | None = option(None, min=0, max=512, help="large windows: pixels at each "
                                 "window edge that are down-weighted where windows meet "
-                                "(default: an eighth of the training patch, at least 8)")
+                                "(default: a sixteenth of the training patch, at least "
+                                "8)")
     overlap: float = option(0.5, help="training-patch windows: overlap as a fraction of the "
                                       "patch (0–0.9); more overlap, smoother and slower",
                             min=0.0, max=0.9)

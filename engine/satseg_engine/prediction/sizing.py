@@ -97,11 +97,16 @@ def activation_bytes_per_pixel(model: nn.Module, example: torch.Tensor) -> float
 
 
 def default_margin(patch: int) -> int:
-    """An eighth of the training patch, at least 8 px. Measured against the training patch at
-    half overlap (U-Net/resnet18, patch 256, mean |Δ probability|): margin 16 → 0.069, 32 →
-    0.045, 64 → 0.038, one window over the whole raster → 0.042; a larger margin buys little
-    and costs (window / stride)² more work."""
-    return max(8, patch // 8)
+    """A sixteenth of the training patch, at least 8 px.
+
+    On a trained model the margin hardly matters: the demo's U-Net/resnet34 (patch 128, 10
+    epochs, 2 048² scene) against the training patch at half overlap, float32, margins 8 / 16
+    / 32: class maps agree on 99.28 / 99.37 / 99.27 %, mean |Δ confidence| 0.0104 / 0.0094 /
+    0.0105, scene mIoU 0.7792 / 0.7786 / 0.7795 (the patch windows: 0.7774), for 4.5 / 4.7 /
+    5.3 computed Mpx. Only random weights (which look far and evenly) want more: U-Net/resnet18,
+    patch 256, mean |Δ probability| 0.069 at margin 16, 0.045 at 32, 0.038 at 64. Every margin
+    pixel costs (window / stride)² more work."""
+    return max(8, patch // 16)
 
 
 def memory_budget(device: torch.device, memory_mb: int | None) -> int:
