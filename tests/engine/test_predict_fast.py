@@ -362,3 +362,15 @@ def test_prediction_folds_by_default_and_gives_the_unfolded_result(tmp_path):
     assert not any(e.get("message", "").startswith("batch norm") for e in plain_events)
     np.testing.assert_allclose(folded, plain, atol=1e-5)
     assert sum(isinstance(m, torch.nn.BatchNorm2d) for m in model.modules()) == count
+
+
+def test_a_model_predicted_again_is_folded_once():
+    from satseg_engine.prediction.fold import fold_batch_norms
+
+    model = _with_running_stats(registry.build_model("custom_unet", None, 3, 3, {"depth": 2}))
+    x = torch.randn(1, 3, 32, 32)
+    first, count, _ = fold_batch_norms(model, x)
+    again, _, _ = fold_batch_norms(model, x)
+    assert count > 0 and again is first          # the second scene reuses the first's fold
+    other = _with_running_stats(registry.build_model("custom_unet", None, 3, 3, {"depth": 2}))
+    assert fold_batch_norms(other, x)[0] is not first

@@ -14,6 +14,8 @@ CPU time per window.
 
 from __future__ import annotations
 
+import weakref
+
 import torch
 from torch import nn
 
@@ -25,9 +27,21 @@ def batch_norm_count(model: nn.Module) -> int:
     return sum(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in model.modules())
 
 
+#: model -> its fold: many scenes predicted with one loaded model fold it once, not per scene.
+_FOLDED: weakref.WeakKeyDictionary[nn.Module, tuple[nn.Module, int, str]] = \
+    weakref.WeakKeyDictionary()
+
+
 def fold_batch_norms(model: nn.Module, probe: torch.Tensor) -> tuple[nn.Module, int, str]:
     """(network, batch norms folded, why not all) for an eval-mode `model`; `probe`: a small
-    input batch on the model's device, used to check the folded copy."""
+    input batch on the model's device, used to check the folded copy. Remembered per model
+    (prediction never changes a model's weights)."""
+    if model not in _FOLDED:
+        _FOLDED[model] = _fold(model, probe)
+    return _FOLDED[model]
+
+
+def _fold(model: nn.Module, probe: torch.Tensor) -> tuple[nn.Module, int, str]:
     before = batch_norm_count(model)
     if before == 0:
         return model, 0, "no batch norm"
