@@ -68,6 +68,38 @@ def test_each_outcome_ends_as_it_says(engine, outcome, returncode, terminal):
     assert len([e for e in run.events if e["type"] in ("done", "error")]) <= 1
 
 
+@pytest.mark.parametrize("outcome, returncode", [("done", 0), ("error", 1)])
+def test_the_process_ends_without_the_interpreter_teardown(tmp_path, outcome, returncode):
+    # the teardown of torch's modules took 1.3-2 s after every run: the engine skips it, and
+    # loses nothing (events, stderr, outputs) by doing so
+    marker, output = tmp_path / "teardown-ran", tmp_path / "report.txt"
+    code = f"""
+import atexit, os, sys
+atexit.register(lambda: open({str(marker)!r}, "w").close())
+import satseg_engine.verbs.selftest as verb
+original = verb.run
+def last_words(job, events):
+    result = original(job, events)
+    print("last words on stderr", end="")          # no newline, nothing flushed
+    os.write(1, b"a C-level write at the very end")
+    return result
+verb.run = last_words
+sys.argv = ["satseg", "selftest", "--seconds", "0", "--steps", "2", "--outcome", {outcome!r},
+            "--output", {str(output)!r}]
+from satseg_engine.core.cli import main
+sys.exit(main())
+"""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == returncode, proc.stderr
+    events = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert events[-1]["type"] == ("done" if outcome == "done" else "error")
+    assert not marker.exists(), "the interpreter's teardown (atexit) ran"
+    if outcome == "done":
+        assert output.read_text().splitlines() == ["step 1", "step 2"]
+        assert proc.stderr.endswith("last words on stderra C-level write at the very end")
+
+
 def test_crash_is_a_signal_death(engine):
     run = engine("selftest", "--seconds", "0", "--steps", "1", "--outcome", "crash")
     assert run.returncode == -signal.SIGABRT
