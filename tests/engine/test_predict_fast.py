@@ -374,3 +374,23 @@ def test_a_model_predicted_again_is_folded_once():
     assert count > 0 and again is first          # the second scene reuses the first's fold
     other = _with_running_stats(registry.build_model("custom_unet", None, 3, 3, {"depth": 2}))
     assert fold_batch_norms(other, x)[0] is not first
+
+
+@pytest.mark.parametrize("setting, huge_pages", [(None, True), ("0", False)])
+def test_large_tensors_go_on_huge_pages_unless_the_user_says_not(setting, huge_pages):
+    # satseg_engine turns on torch's THP_MEM_ALLOC_ENABLE: large CPU tensors are page-aligned
+    # and advised onto huge pages (a third of the page faults of a 5 000² predict); a value the
+    # user set is kept. A fresh interpreter: torch reads the switch at its first large tensor.
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "THP_MEM_ALLOC_ENABLE"}
+    if setting is not None:
+        env["THP_MEM_ALLOC_ENABLE"] = setting
+    code = ("import satseg_engine, torch\n"
+            "tensors = [torch.empty(1 << 21) for _ in range(6)]\n"
+            "print(sum(t.data_ptr() % 4096 == 0 for t in tensors))")
+    aligned = int(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                                 text=True, check=True, timeout=120).stdout)
+    assert (aligned == 6) == huge_pages, f"{aligned} of 6 tensors page-aligned"
