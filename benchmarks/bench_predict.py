@@ -10,10 +10,11 @@ importing satseg_engine):
 
 * (a) bound     the bare model forward (+ softmax) over the minimal set of training-patch
                 windows that covers the raster once, on random inputs: no I/O at all; the
-                network runs as (b) runs it (precision, layout, batch norms folded) in the
-                process settings `satseg predict` makes (glibc: 2 malloc arenas, buffers of
-                1 MB and more mapped and unmapped, which bounds memory; OpenMP threads that
-                sleep when idle); a-plain: the same with glibc's and OpenMP's defaults;
+                network runs as (b) runs it (precision, layout, batch norms folded);
+  a-satseg      the same in the process settings `satseg predict` makes for its helper
+                threads (glibc: 2 malloc arenas, buffers of 1 MB and more mapped and unmapped,
+                which bounds memory; OpenMP threads that sleep when idle): how much of the gap
+                those settings are;
 * (b) default   `python -m satseg_engine predict` with its defaults;
 * (c) patch     the same with the training patch at half overlap (window patch, overlap 0.5):
                 satseg's default before large windows;
@@ -100,10 +101,10 @@ def make_checkpoint(path: Path, model_name: str) -> None:
 # -- workers (each row runs in a process of its own) --------------------------------------------
 
 def worker_bound(args: argparse.Namespace) -> dict:
-    """(a): the model alone over ceil(H/256) × ceil(W/256) windows, same backend as (b), and
-    in the same process settings as `satseg predict` (its glibc limits and OpenMP wait policy);
-    a-plain (worker bound-plain) keeps glibc's and OpenMP's defaults."""
-    if args.worker == "bound":
+    """(a): the model alone over ceil(H/256) × ceil(W/256) windows, same backend as (b), with
+    glibc's and OpenMP's defaults; a-satseg (worker bound-satseg): the same in the process
+    settings of `satseg predict` (its glibc limits and OpenMP wait policy)."""
+    if args.worker == "bound-satseg":
         from types import SimpleNamespace
 
         from satseg_engine.prediction import bound_malloc, resolve_device
@@ -199,7 +200,7 @@ def run_row(row: str, size: int, workdir: Path, raster: Path, ckpt: Path) -> dic
         result = {"windows": summary["windows"],
                   "computed_mpx": summary["windows"] * window * window / 1e6, "note": note}
     else:
-        worker = {"a": "bound", "a-plain": "bound-plain", "d": "reference"}[row]
+        worker = {"a": "bound", "a-satseg": "bound-satseg", "d": "reference"}[row]
         wall, peak, cpu, out = run_measured([sys.executable, __file__, "--worker", worker,
                                              "--raster", str(raster), "--checkpoint", str(ckpt),
                                              "--size", str(size), "--out", str(workdir / "out")])
@@ -237,13 +238,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="2000,5000,10000")
     parser.add_argument("--rows", default="a,b,c,d",
-                        help="rows to run, in order (a, a-plain, b, c, d)")
+                        help="rows to run, in order (a, a-satseg, b, c, d)")
     parser.add_argument("--model", choices=sorted(MODELS), default="unet18")
     parser.add_argument("--backends", action="store_true", help="add (b) with one switch off")
     parser.add_argument("--repeats", type=int, default=1,
                         help="rounds of every row (interleaved); medians and per-round ratios")
     parser.add_argument("--workdir", type=Path, default=None)
-    parser.add_argument("--worker", choices=("bound", "bound-plain", "reference"),
+    parser.add_argument("--worker", choices=("bound", "bound-satseg", "reference"),
                         help=argparse.SUPPRESS)
     parser.add_argument("--raster", help=argparse.SUPPRESS)
     parser.add_argument("--checkpoint", help=argparse.SUPPRESS)
@@ -251,7 +252,7 @@ def main() -> None:
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        work = {"bound": worker_bound, "bound-plain": worker_bound,
+        work = {"bound": worker_bound, "bound-satseg": worker_bound,
                 "reference": worker_reference}[args.worker]
         print(json.dumps(work(args)), flush=True)
         os._exit(0)   # as satseg ends (core/cli.py): no interpreter teardown, on every row
@@ -288,7 +289,7 @@ def main() -> None:
                       f"{statistics.median(r['cpu'] for r in runs[row]):>7.1f}  "
                       f"walls {', '.join(f'{w:.1f}' for w in walls)}; peak: the largest",
                       flush=True)
-        ratios = [_ratio(runs, top, bottom) for top, bottom in (("b", "a"), ("b", "a-plain"),
+        ratios = [_ratio(runs, top, bottom) for top, bottom in (("b", "a"), ("b", "a-satseg"),
                                                                  ("d", "b"), ("c", "b"))
                   if top in runs and bottom in runs]
         if all((workdir / "out" / f"{r}_{size}_classes.tif").exists() for r in "bc"):
