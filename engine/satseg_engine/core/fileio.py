@@ -13,6 +13,8 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+from .threads import helper_thread
+
 #: how C libraries word a full disk or a file-size limit (GDAL logs these and may go on).
 DISK_FULL_TEXTS = ("No space left on device", "File too large", "database or disk is full",
                    "Disk quota exceeded", "disk I/O error")
@@ -35,7 +37,7 @@ class _StderrWatch:
         os.dup2(write_fd, 1)
         os.close(write_fd)
         self.read_fd = read_fd
-        threading.Thread(target=self._pump, name="satseg-stderr", daemon=True).start()
+        helper_thread(self._pump, "satseg-stderr").start()
 
     def _pump(self) -> None:
         partial = b""  # the last, unfinished line: scanned once it is complete

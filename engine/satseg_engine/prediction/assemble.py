@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from ..core.threads import helper_thread
 from .accumulator import RowAccumulator
 from .windows import Panel, WindowPlan
 from .writer import BlockWriter
@@ -46,7 +47,7 @@ class Assembler:
         self.error: BaseException | None = None
         self.stop = threading.Event()
         self.writer: BlockWriter | None = None
-        self.thread = threading.Thread(target=self._work, name="satseg-blend", daemon=True)
+        self.thread = helper_thread(self._work, "satseg-blend")
         self.thread.start()
 
     # -- the model's thread --------------------------------------------------------------------

@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from ..core.threads import helper_thread
 from .windows import WindowPlan
 
 _END = object()
@@ -46,7 +47,7 @@ class WindowReader:
         self.prepare = prepare
         self.queue: queue.Queue[object] = queue.Queue(maxsize=max(1, depth))
         self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._work, name="satseg-reader", daemon=True)
+        self.thread = helper_thread(self._work, "satseg-reader")
 
     def _put(self, item: object) -> bool:
         while not self.stop.is_set():

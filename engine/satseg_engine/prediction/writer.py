@@ -5,12 +5,13 @@ At most `block_rows` + one band of rows wait per output, and at most `depth` ban
 from __future__ import annotations
 
 import queue
-import threading
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 from rasterio.windows import Window
+
+from ..core.threads import helper_thread
 
 _END = object()
 
@@ -28,7 +29,7 @@ class BlockWriter:
         self.rows_written = 0
         self._pending: dict[str, list[np.ndarray]] = {name: [] for name in self.datasets}
         self._pending_rows = 0
-        self.thread = threading.Thread(target=self._work, name="satseg-writer", daemon=True)
+        self.thread = helper_thread(self._work, "satseg-writer")
         self.thread.start()
 
     def put(self, row: int, arrays: Mapping[str, np.ndarray]) -> None:

@@ -22,6 +22,7 @@ from ..core.errors import Cancelled, SatsegError
 from ..core.events import PROGRESS_INTERVAL_S, make_event
 from ..core.jobs import load_job
 from ..core.lock import output_lock
+from ..core.threads import helper_thread
 from ..training.options import TrainJob
 from .options import TuneJob
 from .space import Spec, apply
@@ -97,7 +98,7 @@ def heartbeat(storage: Any, trial_id: int) -> Iterator[None]:
             if stop.wait(HEARTBEAT_S):
                 return
 
-    thread = threading.Thread(target=beat, name="satseg-heartbeat", daemon=True)
+    thread = helper_thread(beat, "satseg-heartbeat")
     thread.start()
     try:
         yield
