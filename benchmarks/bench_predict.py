@@ -31,6 +31,10 @@ wall time, and how well (b) agrees with (c) (class maps, mean |Δ confidence|). 
 rows of (b) with one switch changed each (contiguous layout, 1 thread, bfloat16 autocast,
 float32, batch norms not folded), and how (b) agrees with b-float32 (what the default
 precision changes).
+Then, for (a) and (b), the CPU seconds by thread (Linux): the main thread with its OpenMP workers
+(named after the interpreter: startup and the model) and satseg's helpers (satseg-reader,
+satseg-blend, satseg-writer, each with the OpenMP workers it starts): what the helpers cost the
+model on a machine whose cores are all busy.
 --repeats N runs every row N times, round after round (so a machine whose speed drifts slows
 all rows alike), and prints each row's median and the ratio of each round besides the medians'.
 """
@@ -189,9 +193,10 @@ def satseg_row(workdir: Path, raster: Path, ckpt: Path, name: str, extra: dict) 
 
 def run_row(row: str, size: int, workdir: Path, raster: Path, ckpt: Path) -> dict:
     extra = {"b": {}, "c": {"window": "patch", "overlap": 0.5}, **BACKEND_ROWS}.get(row)
+    threads: dict[str, float] = {}       # CPU s by OS thread name, sampled on every row alike
     if extra is not None:
         wall, peak, cpu, out = run_measured(satseg_row(workdir, raster, ckpt, f"{row}_{size}",
-                                                       extra))
+                                                       extra), thread_cpu=threads)
         events = [json.loads(line) for line in out.splitlines() if line.strip()]
         summary = events[-1]["summary"]
         logs = [e["message"] for e in events if e["type"] == "log"]
@@ -203,10 +208,23 @@ def run_row(row: str, size: int, workdir: Path, raster: Path, ckpt: Path) -> dic
         worker = {"a": "bound", "a-satseg": "bound-satseg", "d": "reference"}[row]
         wall, peak, cpu, out = run_measured([sys.executable, __file__, "--worker", worker,
                                              "--raster", str(raster), "--checkpoint", str(ckpt),
-                                             "--size", str(size), "--out", str(workdir / "out")])
+                                             "--size", str(size), "--out", str(workdir / "out")],
+                                            thread_cpu=threads)
         result = json.loads(out.strip().splitlines()[-1])
         result["note"] = result.pop("backend", "")
-    return {**result, "row": row, "size": size, "wall": wall, "peak_mb": peak, "cpu": cpu}
+    return {**result, "row": row, "size": size, "wall": wall, "peak_mb": peak, "cpu": cpu,
+            "threads": threads}
+
+
+def thread_breakdown(runs: list[dict]) -> str:
+    """A row's CPU seconds by thread name, the mean over its rounds: satseg's helpers (reader,
+    blend, writer, with the OpenMP workers each starts) against the main thread's (startup and
+    the model, with its OpenMP workers), which keeps the interpreter's name."""
+    names = {name for run in runs for name in run["threads"]}
+    mean = {name: statistics.fmean(run["threads"].get(name, 0.0) for run in runs)
+            for name in names}
+    return ", ".join(f"{name} {seconds:.1f}" for name, seconds in
+                     sorted(mean.items(), key=lambda item: -item[1]) if seconds >= 0.05)
 
 
 def agreement(workdir: Path, size: int, row: str = "b", other: str = "c") -> tuple[float, float]:
@@ -300,6 +318,10 @@ def main() -> None:
             ratios.append(f"(b) vs b-float32: classes agree {agree:.4f}, mean |Δconf| {mad:.4f}")
         if ratios:
             print(f"{size:>6} " + "; ".join(ratios), flush=True)
+        for row in ("a", "b"):
+            if runs.get(row) and runs[row][0]["threads"]:
+                print(f"{size:>6} ({row}) CPU s by thread: {thread_breakdown(runs[row])}",
+                      flush=True)
 
 
 if __name__ == "__main__":
