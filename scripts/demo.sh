@@ -7,7 +7,7 @@ set -euo pipefail
 engine_py=$1
 out=${2:-demo-output}
 size=${DEMO_SIZE:-2048}
-epochs=${DEMO_EPOCHS:-10}
+epochs=${DEMO_EPOCHS:-15}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 satseg() { echo; echo "== satseg $1"; "$engine_py" -m satseg_engine "$@" --progress bar; }
