@@ -75,11 +75,11 @@ class TreeMemory(threading.Thread):
             self.halt.wait(SAMPLE_S)
 
     def cpu_by_name(self) -> dict[str, float]:
-        """CPU seconds summed over the threads of each OS name, largest first."""
+        """CPU seconds summed over the threads of each OS name."""
         totals: dict[str, float] = {}
         for name, seconds in (self.threads or {}).values():
             totals[name] = totals.get(name, 0.0) + seconds
-        return dict(sorted(totals.items(), key=lambda item: -item[1]))
+        return totals
 
 
 class Measured(NamedTuple):
